@@ -1,0 +1,126 @@
+"""Gradient-descent training loop (chapter 5, "Training on two circles")."""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import as_float_matrix, check_learning_rate, check_positive_int
+
+
+class TrainingDiverged(FloatingPointError):
+    """Raised when the loss becomes NaN or infinite during training."""
+
+
+@dataclass
+class History:
+    """What :func:`train` records, one entry per epoch.
+
+    Attributes
+    ----------
+    loss : list of float
+        The mean loss over the epoch's samples, measured on the forward
+        passes that computed the gradients (before each update).
+    accuracy : list of float
+        The fraction of those samples classified correctly; recorded only for
+        the classification losses (binary and categorical cross-entropy).
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+
+    @property
+    def epochs(self):
+        """The number of epochs recorded."""
+        return len(self.loss)
+
+
+def n_correct(y, yhat):
+    """How many rows of ``yhat`` classify like ``y``.
+
+    One output column: the positive class when ``ŷ > 0.5``. Several: the
+    column with the largest ``ŷ`` (``y`` one-hot).
+    """
+    if yhat.shape[1] == 1:
+        return int(((yhat > 0.5) == (y > 0.5)).sum())
+    return int((yhat.argmax(axis=1) == y.argmax(axis=1)).sum())
+
+
+def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=True, callback=None):
+    """Train ``net`` by (mini-batch) gradient descent.
+
+    Each step is the three calls the book walks through:
+    ``net.forward(X_batch)``, ``net.backward(y_batch)``,
+    ``net.update(learning_rate)``.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array_like, shape (n_samples, n_0)
+    y : array_like, shape (n_samples, n_L)
+    epochs : int
+        Passes over the data.
+    learning_rate : float
+        The step size η.
+    batch_size : int or None, default None
+        ``None`` for full-batch gradient descent, else the size of the
+        mini-batches (the last one may be smaller).
+    seed : int or None, default None
+        Seeds the shuffling of mini-batches (``np.random.default_rng``).
+    shuffle : bool, default True
+        Shuffle the samples before every epoch (mini-batches only).
+    callback : callable, optional
+        ``callback(epoch, history, net)`` after every epoch; returning
+        ``True`` stops training early.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    TrainingDiverged
+        If the loss becomes NaN or infinite; the message says at which epoch.
+        The parameters are those that produced it.
+    """
+    epochs = check_positive_int(epochs, "epochs")
+    learning_rate = check_learning_rate(learning_rate)
+    batch_size = check_positive_int(batch_size, "batch_size", allow_none=True)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
+    X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
+    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"X and y must have the same number of rows; got {n} and {len(y)}")
+    classify = net.loss.name in ("binary_cross_entropy", "cross_entropy")
+    rng = np.random.default_rng(seed)
+    batch = n if batch_size is None else min(batch_size, n)
+    history = History()
+    for epoch in range(epochs):
+        if batch < n and shuffle:
+            order = rng.permutation(n)
+            Xe, ye = X[order], y[order]
+        else:
+            Xe, ye = X, y
+        total_loss, correct = 0.0, 0
+        for start in range(0, n, batch):
+            Xb, yb = Xe[start : start + batch], ye[start : start + batch]
+            yhat = net.forward(Xb)
+            batch_loss = net.loss(yb, yhat)
+            if not math.isfinite(batch_loss):
+                raise TrainingDiverged(
+                    f"the loss became {batch_loss} in epoch {epoch} (learning_rate={learning_rate}); "
+                    "try a smaller learning rate"
+                )
+            total_loss += batch_loss * len(Xb)
+            if classify:
+                correct += n_correct(yb, yhat)
+            net.backward(yb)
+            net.update(learning_rate)
+        history.loss.append(total_loss / n)
+        if classify:
+            history.accuracy.append(correct / n)
+        if callback is not None and callback(epoch, history, net):
+            break
+    return history
