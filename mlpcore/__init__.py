@@ -13,7 +13,7 @@ Every function says which chapter of the book derives it. The public names:
 
 import importlib
 
-from . import activations, losses, per_unit
+from . import activations, losses, original, per_unit
 from .estimators import MLPClassifier, MLPRegressor
 from .gradcheck import central_difference, gradient_check, relative_error
 from .network import MLP
@@ -31,6 +31,7 @@ __all__ = [
     "central_difference",
     "gradient_check",
     "losses",
+    "original",
     "per_unit",
     "plotting",
     "relative_error",
