@@ -1,0 +1,194 @@
+"""Hygiene of the book: the table of contents and the stored state of every chapter notebook.
+
+nbval (``make test``) checks that re-running a chapter reproduces its stored outputs; these
+tests check what nbval does not: that the notebooks were saved after a clean top-to-bottom run
+(``make notebooks``), hold no error or warning, and are all part of the book.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TOC_PATH = ROOT / "_toc.yml"
+BOOK_DIR = ROOT / "book"
+PAGE_SUFFIXES = (".md", ".ipynb")
+
+
+def _toc_entries() -> list[str]:
+    """Every document named in _toc.yml (root, then parts/chapters/sections), in order."""
+    try:
+        toc = yaml.safe_load(TOC_PATH.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return []  # test_toc_parses_with_intro_as_root reports it
+    names: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if key in node:
+                    names.append(str(node[key]))
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key) or []:
+                    walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(toc)
+    return names
+
+
+def _candidates(entry: str) -> list[Path]:
+    """The files a toc entry can name: itself if it has a page suffix, else entry.md / entry.ipynb."""
+    path = ROOT / entry
+    if path.suffix in PAGE_SUFFIXES:
+        return [path] if path.is_file() else []
+    return [p for p in (path.with_name(path.name + s) for s in PAGE_SUFFIXES) if p.is_file()]
+
+
+TOC_ENTRIES = _toc_entries()
+TOC_PAGES = [p for entry in TOC_ENTRIES for p in _candidates(entry)]
+NOTEBOOKS = [p for p in TOC_PAGES if p.suffix == ".ipynb"]
+notebook_params = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+
+
+@lru_cache(maxsize=None)
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _code_cells(path: Path):
+    return [(i, c) for i, c in enumerate(_read(path).cells) if c.cell_type == "code"]
+
+
+# --- the table of contents -----------------------------------------------------------
+
+
+def test_toc_parses_with_intro_as_root():
+    toc = yaml.safe_load(TOC_PATH.read_text(encoding="utf-8"))
+    assert isinstance(toc, dict), "_toc.yml is not a mapping"
+    assert toc.get("format") == "jb-book"
+    assert toc.get("root") == "book/intro"
+    assert _candidates("book/intro"), "the root page book/intro(.md|.ipynb) does not exist"
+    for key in ("parts", "chapters"):
+        if key in toc:
+            assert toc[key], f"_toc.yml has an empty `{key}:` list"
+
+
+@pytest.mark.parametrize("entry", TOC_ENTRIES, ids=TOC_ENTRIES)
+def test_toc_entry_names_exactly_one_file(entry):
+    found = _candidates(entry)
+    assert found, f"_toc.yml lists {entry!r}, but neither {entry}.md nor {entry}.ipynb exists"
+    assert len(found) == 1, f"_toc.yml entry {entry!r} is ambiguous: {[p.name for p in found]}"
+
+
+def test_toc_has_no_duplicates():
+    duplicates = sorted({e for e in TOC_ENTRIES if TOC_ENTRIES.count(e) > 1})
+    assert not duplicates, f"listed more than once in _toc.yml: {duplicates}"
+
+
+def test_every_page_under_book_is_in_the_toc():
+    # only_build_toc_files: true silently leaves an unlisted page out of the book.
+    pages = {
+        p
+        for suffix in PAGE_SUFFIXES
+        for p in BOOK_DIR.rglob(f"*{suffix}")
+        if ".ipynb_checkpoints" not in p.parts
+    }
+    missing = sorted(str(p.relative_to(ROOT)) for p in pages - set(TOC_PAGES))
+    assert not missing, f"pages under book/ that _toc.yml does not list: {missing}"
+
+
+def test_config_renders_stored_outputs():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    # "auto"/"cache" re-execute by their own rules: stale or unchecked outputs in the book.
+    assert config["execute"]["execute_notebooks"] == "off"
+    # without it sphinx.config.html_theme_options replaces JB's and the buttons vanish
+    assert config["sphinx"]["recursive_update"] is True
+
+
+# --- every chapter notebook ----------------------------------------------------------
+
+
+@notebook_params
+def test_is_valid_nbformat_4(path):
+    nb = _read(path)
+    assert nb.nbformat == 4
+    nbformat.validate(nb)
+
+
+@notebook_params
+def test_kernelspec_is_python3(path):
+    kernelspec = _read(path).metadata.get("kernelspec", {})
+    assert kernelspec.get("name") == "python3", f"kernelspec is {kernelspec!r}"
+
+
+@notebook_params
+def test_first_markdown_cell_has_a_level_1_title(path):
+    markdown = [c for c in _read(path).cells if c.cell_type == "markdown"]
+    assert markdown, "the notebook has no markdown cell"
+    lines = [
+        line
+        for line in markdown[0].source.splitlines()
+        # blank lines and MyST targets such as "(chapter-label)=" may precede the title
+        if line.strip() and not re.fullmatch(r"\([^)]+\)=\s*", line)
+    ]
+    assert lines and re.match(r"# \S", lines[0]), (
+        f"the first markdown cell should open with '# Title', not {lines[:1]!r}"
+    )
+
+
+@notebook_params
+def test_no_empty_code_cells(path):
+    # nbclient skips an empty cell, leaving it unnumbered among numbered ones
+    empty = [i for i, c in _code_cells(path) if not c.source.strip()]
+    assert not empty, f"empty code cells at indices {empty}: delete them"
+
+
+@notebook_params
+def test_code_cells_executed_top_to_bottom(path):
+    counts = [c.execution_count for _, c in _code_cells(path)]
+    expected = list(range(1, len(counts) + 1))
+    assert counts == expected, (
+        f"execution counts {counts}, expected {expected}: "
+        "run `make notebooks` (a fresh kernel, every cell in order) and save"
+    )
+
+
+@notebook_params
+def test_no_error_outputs(path):
+    errors = [
+        (i, o.get("ename"), o.get("evalue"))
+        for i, c in _code_cells(path)
+        # nbval and nbclient accept an error only in a cell tagged to raise one
+        if "raises-exception" not in c.metadata.get("tags", [])
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
+    assert not errors, f"error outputs (cell index, name, value): {errors}"
+
+
+@notebook_params
+def test_no_stderr_output(path):
+    stderr = [
+        (i, "".join(o.text)[:200])
+        for i, c in _code_cells(path)
+        for o in c.outputs
+        if o.output_type == "stream" and o.name == "stderr"
+    ]
+    assert not stderr, f"output on stderr (warnings are defects): {stderr}"
+
+
+@notebook_params
+def test_no_execution_timestamps(path):
+    stamped = [i for i, c in enumerate(_read(path).cells) if "execution" in c.metadata]
+    assert not stamped, (
+        f"cells {stamped} carry metadata.execution timestamps: re-execute with `make notebooks`"
+    )
