@@ -8,13 +8,12 @@ Every function says which chapter of the book derives it. The public names:
 - :func:`central_difference`, :func:`gradient_check` — finite-difference checks.
 - :func:`train`, :class:`History`, :class:`TrainingDiverged` — gradient descent.
 - :class:`MLPClassifier`, :class:`MLPRegressor` — scikit-learn estimators.
-- :mod:`mlpcore.plotting` — figures (imported on first use; needs Matplotlib).
+- :mod:`mlpcore.plotting` — figures; :mod:`mlpcore.original` — the tutorial's run and mistakes.
 """
 
 import importlib
 
-from . import activations, losses, original, per_unit
-from .estimators import MLPClassifier, MLPRegressor
+from . import activations, losses, per_unit
 from .gradcheck import central_difference, gradient_check, relative_error
 from .network import MLP
 from .training import History, TrainingDiverged, train
@@ -39,8 +38,25 @@ __all__ = [
 ]
 
 
+# Names whose modules import Matplotlib or scikit-learn (about a second) are
+# loaded on first use, so `import mlpcore` stays quick.
+_LAZY = {
+    "plotting": ("plotting", None),
+    "original": ("original", None),
+    "MLPClassifier": ("estimators", "MLPClassifier"),
+    "MLPRegressor": ("estimators", "MLPRegressor"),
+}
+
+
 def __getattr__(name):
-    # Matplotlib is imported only when a figure is wanted.
-    if name == "plotting":
-        return importlib.import_module(".plotting", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(f".{module_name}", __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -52,12 +52,28 @@ def as_float_matrix(value, name, dtype, n_columns=None):
         raise ValueError(f"{name} must not be empty; got shape {value.shape}")
     if n_columns is not None and value.shape[1] != n_columns:
         raise ValueError(f"{name} must have {n_columns} columns; got shape {value.shape}")
-    value = np.ascontiguousarray(value, dtype=dtype)
+    with np.errstate(over="ignore"):  # an overflow to inf is reported just below
+        value = np.ascontiguousarray(value, dtype=dtype)
     # Checked after the conversion, so float64 values that overflow float32
     # are caught too. Integers and booleans are always finite.
-    if kind == "f" and not np.isfinite(value).all():
+    if kind == "f" and not _all_finite(value):
         raise ValueError(f"{name} must be finite; it holds NaN or infinity (as {value.dtype})")
     return value
+
+
+_CHUNK = 1 << 16
+
+
+def _all_finite(value):
+    """``np.isfinite(value).all()`` without a boolean array the size of ``value``.
+
+    Large arrays are checked in blocks of rows, so validating a whole data
+    set costs no more memory than one block.
+    """
+    if value.size <= _CHUNK:
+        return bool(np.isfinite(value).all())
+    rows = max(1, _CHUNK // value.shape[1])
+    return all(np.isfinite(value[i : i + rows]).all() for i in range(0, len(value), rows))
 
 
 def check_learning_rate(learning_rate):
@@ -80,3 +96,11 @@ def check_positive_int(value, name, allow_none=False):
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}")
     return int(value)
+
+
+def check_network(net):
+    """Raise a ``TypeError`` unless ``net`` is an :class:`mlpcore.MLP`."""
+    from .network import MLP  # imported here: network.py imports this module
+
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an mlpcore.MLP; got {type(net).__name__}")

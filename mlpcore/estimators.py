@@ -4,6 +4,8 @@ They follow scikit-learn's conventions, so they work in pipelines, with
 cross-validation and grid search, and pass scikit-learn's estimator checks.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
@@ -39,13 +41,21 @@ class _BaseMLP(BaseEstimator):
         hidden = self.hidden_layer_sizes
         if isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool):
             hidden = (hidden,)
+        if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (Sequence, np.ndarray)):
+            raise TypeError(
+                f"hidden_layer_sizes must be a positive integer or a sequence of them; got {hidden!r}"
+            )
         hidden = [check_positive_int(h, "hidden_layer_sizes entries") for h in hidden]
         check_learning_rate(self.learning_rate)
         check_positive_int(self.epochs, "epochs")
         check_positive_int(self.batch_size, "batch_size", allow_none=True)
         # One integer seed drives both initialisation and shuffling, so an int
-        # random_state makes fit deterministic.
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        # random_state makes fit deterministic. None means fresh entropy
+        # (np.random.default_rng(None)), never numpy's global random state.
+        if self.random_state is None:
+            seed = int(np.random.default_rng().integers(np.iinfo(np.int32).max))
+        else:
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         net = MLP(
             [X.shape[1], *hidden, Y.shape[1]],
             activations=[self.activation] * len(hidden) + [output_activation],
@@ -148,6 +158,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def fit(self, X, y):
         """Fit the network to ``X`` and targets ``y``; return ``self``."""
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"MLPRegressor needs real-valued targets y; got an array of dtype {y.dtype}")
         self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if self._y_1d else y.astype(np.float64)
         # Targets are standardised for training, so one learning rate suits

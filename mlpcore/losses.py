@@ -40,7 +40,14 @@ class Loss:
             if not callable(func):
                 raise TypeError(f"{label} must be callable; got {type(func).__name__}")
         if (output_activation is None) != (output_error is None):
-            raise ValueError("output_activation and output_error must be given together")
+            raise ValueError(
+                "output_activation and output_error must be given together; got "
+                f"output_activation={output_activation!r} and output_error={output_error!r}"
+            )
+        if output_activation is not None and not isinstance(output_activation, str):
+            raise TypeError(f"output_activation must be a str; got {type(output_activation).__name__}")
+        if output_error is not None and not callable(output_error):
+            raise TypeError(f"output_error must be callable; got {type(output_error).__name__}")
         self.name = name
         self.f = f
         self._gradient = gradient

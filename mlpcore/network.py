@@ -147,8 +147,8 @@ class MLP:
     def forward(self, X):
         """Compute the network's output for the samples in the rows of ``X``.
 
-        Implements equation (4.1) of chapter 4 layer by layer and keeps every
-        ``z[l]`` and ``a[l]`` for :meth:`backward`.
+        Implements the forward equation of chapter 4 (``ch4-forward``) layer
+        by layer and keeps every ``z[l]`` and ``a[l]`` for :meth:`backward`.
 
         Parameters
         ----------
@@ -162,7 +162,8 @@ class MLP:
         X = as_float_matrix(X, "X", self.dtype, self.layer_sizes[0])
         self.a[0] = X
         for l in range(1, self.n_layers + 1):
-            self.z[l] = self.a[l - 1] @ self.W[l] + self.b[l]
+            self.z[l] = self.a[l - 1] @ self.W[l]
+            self.z[l] += self.b[l]  # in place: no second (n, n_l) array
             self.a[l] = self.activations[l](self.z[l])
         return self.a[self.n_layers]
 
@@ -171,8 +172,9 @@ class MLP:
 
         Fills ``dz[l]``, ``dW[l]``, ``db[l]`` for every layer and ``da[l]``
         for ``l = 1..L`` with the gradients of the loss, the mean over
-        samples (chapter 4, equations (4.3)–(4.6)). Nothing accumulates
-        across calls: each call overwrites the previous gradients.
+        samples (chapter 4, equations ``ch4-output-error`` to ``ch4-da``).
+        Nothing accumulates across calls: each call overwrites the previous
+        gradients.
 
         Parameters
         ----------
@@ -188,17 +190,20 @@ class MLP:
             raise ValueError(
                 f"y must have one row per sample of the last forward pass ({yhat.shape[0]}); got shape {y.shape}"
             )
+        self.da[L] = self.loss.gradient(y, yhat)
         if self.fused_output:
             # Canonical pairs: ∂L/∂z = (ŷ - y)/n, see mlpcore.losses.
             self.dz[L] = self.loss.output_error(y, yhat)
         else:
-            self.da[L] = self.loss.gradient(y, yhat)
             self.dz[L] = self.da[L] * self.activations[L].derivative(self.z[L])
+        ones = np.ones((1, len(y)), dtype=self.dtype)
         for l in range(L, 0, -1):
             if l < L:
                 self.dz[l] = self.da[l] * self.activations[l].derivative(self.z[l])
             self.dW[l] = self.a[l - 1].T @ self.dz[l]
-            self.db[l] = self.dz[l].sum(axis=0, keepdims=True)
+            # 1ᵀ dZ sums over the samples; as a matrix product it runs in BLAS,
+            # several times faster than dz.sum(axis=0) on narrow layers.
+            self.db[l] = ones @ self.dz[l]
             if l > 1:
                 self.da[l - 1] = self.dz[l] @ self.W[l].T
 

@@ -13,7 +13,7 @@ weight is ``net.W[k][j, i]`` and the bias ``b_i^(k)`` is ``net.b[k][0, i]``.
 
 import numpy as np
 
-from ._validation import as_float_matrix
+from ._validation import as_float_matrix, check_network
 
 
 def forward(net, x):
@@ -34,7 +34,14 @@ def forward(net, x):
         ``z[k]`` and ``a[k]`` of shape ``(n_k,)`` for ``k = 1..L`` (index 0
         of ``z`` is ``None``; ``a[0]`` is ``x``).
     """
-    x = as_float_matrix(np.asarray(x).reshape(1, -1), "x", net.dtype, net.layer_sizes[0])[0]
+    check_network(net)
+    try:
+        shape = np.shape(x)
+    except ValueError:  # a ragged sequence
+        shape = "ragged"
+    if shape == "ragged" or len(shape) != 1:
+        raise ValueError(f"x must be one sample, of shape ({net.layer_sizes[0]},); got shape {shape}")
+    x = as_float_matrix(np.reshape(x, (1, -1)), "x", net.dtype, net.layer_sizes[0])[0]
     L = net.n_layers
     z, a = [None] * (L + 1), [None] * (L + 1)
     a[0] = x
@@ -80,6 +87,7 @@ def gradients(net, X, y):
         Shaped like ``net.W`` and ``net.b`` (index 0 is ``None``); they agree
         with :meth:`MLP.backward` to rounding error.
     """
+    check_network(net)
     X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
     y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
     if len(y) != len(X):

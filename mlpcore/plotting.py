@@ -4,15 +4,22 @@ Every function draws on a Matplotlib ``Axes`` (a new one when ``ax`` is
 ``None``) and returns it, so figures can be composed and tested.
 """
 
+import math
+import numbers
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 
-from .network import MLP
+from ._validation import as_float_matrix
+from .network import MLP, _check_layer_sizes
 
 
 def _axes(ax, figsize):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
+    elif not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a Matplotlib Axes or None; got {type(ax).__name__}")
     return ax
 
 
@@ -37,9 +44,7 @@ def draw_network(layer_sizes, ax=None, unit_labels=True, layer_labels=True):
     """
     if isinstance(layer_sizes, MLP):
         layer_sizes = layer_sizes.layer_sizes
-    sizes = list(layer_sizes)
-    if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
-        raise ValueError(f"layer_sizes must be at least two positive integers; got {sizes!r}")
+    sizes = _check_layer_sizes(layer_sizes)
     L = len(sizes) - 1
     ax = _axes(ax, (1.8 * (L + 1), 0.9 * max(sizes) + 1))
     tallest = max(sizes)
@@ -56,7 +61,7 @@ def draw_network(layer_sizes, ax=None, unit_labels=True, layer_labels=True):
         for i, (x, y) in enumerate(layer, 1):
             ax.add_patch(plt.Circle((x, y), 0.32, facecolor=color, edgecolor="0.2", zorder=2))
             if unit_labels:
-                label = f"$x_{i}$" if k == 0 else rf"$\hat y_{i}$" if k == L else f"$h_{{{k}{i}}}$"
+                label = f"$x_{i}$" if k == 0 else rf"$\hat y_{i}$" if k == L else f"$h_{{{k},{i}}}$"
                 ax.text(x, y, label, ha="center", va="center", fontsize=10, zorder=3)
         if layer_labels:
             name = "input" if k == 0 else "output" if k == L else "hidden"
@@ -90,14 +95,18 @@ def decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.25):
     -------
     matplotlib Axes
     """
-    X = np.asarray(X)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n_samples, 2) to draw in the plane; got {X.shape}")
+    if isinstance(predict, MLP):
+        predict = predict.forward
+    if not callable(predict):
+        raise TypeError(f"predict must be callable or an MLP; got {type(predict).__name__}")
+    X = as_float_matrix(X, "X", np.float64, n_columns=2)
     y = np.asarray(y).reshape(-1)
     if len(y) != len(X):
         raise ValueError(f"y must have one label per row of X ({len(X)}); got {len(y)}")
-    if isinstance(predict, MLP):
-        predict = predict.forward
+    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2; got {resolution!r}")
+    if isinstance(padding, bool) or not isinstance(padding, numbers.Real) or not math.isfinite(padding) or padding < 0:
+        raise ValueError(f"padding must be a finite number >= 0; got {padding!r}")
     ax = _axes(ax, (5, 5))
     (x0, y0), (x1, y1) = X.min(axis=0) - padding, X.max(axis=0) + padding
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
@@ -133,7 +142,7 @@ def training_history(history, ax=None, label=None):
         The loss axes (accuracy, if any, is on its twin).
     """
     if not hasattr(history, "loss") or len(history.loss) == 0:
-        raise ValueError("history must be a History with at least one epoch recorded")
+        raise ValueError(f"history must be a History with at least one epoch recorded; got {history!r:.80}")
     ax = _axes(ax, (6, 3.5))
     epochs = np.arange(len(history.loss))
     ax.plot(epochs, history.loss, color="C0", label=label or "loss")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_float_matrix, check_learning_rate, check_positive_int
+from ._validation import as_float_matrix, check_learning_rate, check_network, check_positive_int
 
 
 class TrainingDiverged(FloatingPointError):
@@ -83,6 +83,7 @@ def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=
         If the loss becomes NaN or infinite; the message says at which epoch.
         The parameters are those that produced it.
     """
+    check_network(net)
     epochs = check_positive_int(epochs, "epochs")
     learning_rate = check_learning_rate(learning_rate)
     batch_size = check_positive_int(batch_size, "batch_size", allow_none=True)
@@ -97,30 +98,33 @@ def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=
     rng = np.random.default_rng(seed)
     batch = n if batch_size is None else min(batch_size, n)
     history = History()
-    for epoch in range(epochs):
-        if batch < n and shuffle:
-            order = rng.permutation(n)
-            Xe, ye = X[order], y[order]
-        else:
-            Xe, ye = X, y
-        total_loss, correct = 0.0, 0
-        for start in range(0, n, batch):
-            Xb, yb = Xe[start : start + batch], ye[start : start + batch]
-            yhat = net.forward(Xb)
-            batch_loss = net.loss(yb, yhat)
-            if not math.isfinite(batch_loss):
-                raise TrainingDiverged(
-                    f"the loss became {batch_loss} in epoch {epoch} (learning_rate={learning_rate}); "
-                    "try a smaller learning rate"
-                )
-            total_loss += batch_loss * len(Xb)
+    # Overflow on the way to a non-finite loss is reported once, as
+    # TrainingDiverged, rather than as numpy warnings from inside the network.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            if batch < n and shuffle:
+                order = rng.permutation(n)
+                Xe, ye = X[order], y[order]
+            else:
+                Xe, ye = X, y
+            total_loss, correct = 0.0, 0
+            for start in range(0, n, batch):
+                Xb, yb = Xe[start : start + batch], ye[start : start + batch]
+                yhat = net.forward(Xb)
+                batch_loss = net.loss(yb, yhat)
+                if not math.isfinite(batch_loss):
+                    raise TrainingDiverged(
+                        f"the loss became {batch_loss} in epoch {epoch} (learning_rate={learning_rate}); "
+                        "try a smaller learning rate"
+                    )
+                total_loss += batch_loss * len(Xb)
+                if classify:
+                    correct += n_correct(yb, yhat)
+                net.backward(yb)
+                net.update(learning_rate)
+            history.loss.append(total_loss / n)
             if classify:
-                correct += n_correct(yb, yhat)
-            net.backward(yb)
-            net.update(learning_rate)
-        history.loss.append(total_loss / n)
-        if classify:
-            history.accuracy.append(correct / n)
-        if callback is not None and callback(epoch, history, net):
-            break
+                history.accuracy.append(correct / n)
+            if callback is not None and callback(epoch, history, net):
+                break
     return history

@@ -1,0 +1,171 @@
+"""Losses against straightforward per-sample formulas; gradients against central differences.
+
+Every loss is the mean over samples (rows) of a per-sample loss that sums over the output
+units (columns).
+"""
+
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+from mlpcore import losses
+from mlpcore.losses import Loss
+
+NAMES = ["binary_cross_entropy", "cross_entropy", "mean_squared_error"]
+
+
+def reference_loss(name, y, yhat):
+    """The definition, written out with loops and math.log."""
+    n, k = y.shape
+    total = 0.0
+    for s in range(n):
+        per_sample = 0.0
+        for i in range(k):
+            t, p = float(y[s, i]), float(yhat[s, i])
+            if name == "binary_cross_entropy":
+                per_sample -= t * math.log(p) + (1 - t) * math.log(1 - p)
+            elif name == "cross_entropy":
+                per_sample -= t * math.log(p)
+            else:
+                per_sample += (t - p) ** 2
+        total += per_sample
+    return total / n
+
+
+def sample(name, n, k, rng):
+    """Targets and predictions in the loss's domain, away from the clipping at 0 and 1."""
+    if name == "binary_cross_entropy":
+        return rng.integers(0, 2, size=(n, k)).astype(np.float64), rng.uniform(0.05, 0.95, size=(n, k))
+    if name == "cross_entropy":
+        logits = rng.normal(size=(n, k))
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return np.eye(k)[rng.integers(0, k, size=n)], p
+    return rng.normal(size=(n, k)), rng.normal(size=(n, k))
+
+
+SHAPES = [(1, 1), (5, 1), (7, 3), (20, 4)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_loss_is_the_mean_over_samples_of_the_sum_over_units(name, shape, rng):
+    y, yhat = sample(name, *shape, rng)
+    value = losses.get(name)(y, yhat)
+    assert type(value) is float
+    assert value == pytest.approx(reference_loss(name, y, yhat), rel=1e-13)
+
+
+def test_binary_cross_entropy_accepts_soft_targets(rng):
+    y, yhat = rng.uniform(size=(6, 2)), rng.uniform(0.05, 0.95, size=(6, 2))
+    value = losses.binary_cross_entropy(y, yhat)
+    assert value == pytest.approx(reference_loss("binary_cross_entropy", y, yhat), rel=1e-13)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_loss_of_repeated_samples_is_unchanged_and_gradient_halves(name, rng):
+    # A mean, not a sum: stacking the data twice leaves the loss and halves each row's gradient.
+    y, yhat = sample(name, 6, 3, rng)
+    loss = losses.get(name)
+    y2, yhat2 = np.vstack([y, y]), np.vstack([yhat, yhat])
+    assert loss(y2, yhat2) == pytest.approx(loss(y, yhat), rel=1e-14)
+    np.testing.assert_allclose(loss.gradient(y2, yhat2)[:6], loss.gradient(y, yhat) / 2, rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "mean_squared_error"])
+def test_loss_sums_over_output_units(name, rng):
+    y, yhat = sample(name, 8, 3, rng)
+    loss = losses.get(name)
+    columns = sum(loss(y[:, [i]], yhat[:, [i]]) for i in range(3))
+    assert loss(y, yhat) == pytest.approx(columns, rel=1e-14)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_gradient_matches_central_differences(name, shape, rng):
+    y, yhat = sample(name, *shape, rng)
+    loss = losses.get(name)
+    grad = loss.gradient(y, yhat)
+    assert grad.shape == yhat.shape
+    h = 1e-6
+    numeric = np.empty_like(yhat)
+    for index in np.ndindex(yhat.shape):
+        plus, minus = yhat.copy(), yhat.copy()
+        plus[index] += h
+        minus[index] -= h
+        numeric[index] = (reference_loss(name, y, plus) - reference_loss(name, y, minus)) / (2 * h)
+    # Central-difference error: h²·L'''/6 (< 1e-9 for ŷ in [0.05, 0.95]) plus rounding u·|L|/h ≈ 1e-9.
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_output_error_of_the_canonical_pair(name, rng):
+    y, yhat = sample(name, 9, 3, rng)
+    loss = losses.get(name)
+    factor = 2.0 if name == "mean_squared_error" else 1.0
+    np.testing.assert_allclose(loss.output_error(y, yhat), factor * (yhat - y) / 9, rtol=1e-15)
+    expected_pair = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax", "mean_squared_error": "identity"}
+    assert loss.output_activation == expected_pair[name]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_losses_are_finite_at_zero_and_one_clipped_with_the_dtype_eps(dtype):
+    eps = np.finfo(dtype).eps
+    y = np.array([[1.0], [0.0], [1.0], [0.0]], dtype=dtype)
+    yhat = np.array([[0.0], [1.0], [1.0], [0.0]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            bce = losses.binary_cross_entropy(y, yhat)
+            bce_grad = losses.binary_cross_entropy.gradient(y, yhat)
+            ce = losses.cross_entropy(y[:2], yhat[:2])
+            ce_grad = losses.cross_entropy.gradient(y[:2], yhat[:2])
+    assert math.isfinite(bce) and math.isfinite(ce)
+    assert np.isfinite(bce_grad).all() and np.isfinite(ce_grad).all()
+    assert bce_grad.dtype == dtype and ce_grad.dtype == dtype
+    # Two confidently wrong samples cost -log(eps) each, two right ones -log(1 - eps) ≈ eps:
+    # the clipping uses the dtype's machine epsilon, not a fixed 1e-15.
+    expected = (2 * -math.log(eps) + 2 * -math.log1p(-eps)) / 4
+    assert bce == pytest.approx(expected, rel=1e-5)
+    assert ce == pytest.approx(-math.log(eps) / 2, rel=1e-5)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_stays_float32(name, rng):
+    y, yhat = (a.astype(np.float32) for a in sample(name, 5, 3, rng))
+    loss = losses.get(name)
+    assert loss.gradient(y, yhat).dtype == np.float32
+    assert loss.output_error(y, yhat).dtype == np.float32
+    assert loss(y, yhat) == pytest.approx(reference_loss(name, y, yhat), rel=1e-5)
+
+
+def test_get_returns_the_registered_loss_or_the_object_itself():
+    for name in NAMES:
+        assert losses.get(name) is losses.LOSSES[name] and losses.get(name).name == name
+    custom = Loss("half", np.subtract, np.subtract)
+    assert losses.get(custom) is custom
+    assert repr(custom) == "Loss('half')"
+    assert custom.output_activation is None and custom.output_error is None
+
+
+def test_custom_loss_calls_its_functions():
+    def f(y, yhat):
+        return np.abs(yhat - y).sum() / len(y)
+
+    def gradient(y, yhat):
+        return np.sign(yhat - y) / len(y)
+
+    loss = Loss("mae", f, gradient)
+    y, yhat = np.array([[0.0], [1.0]]), np.array([[0.5], [3.0]])
+    assert loss(y, yhat) == 1.25 and type(loss(y, yhat)) is float
+    np.testing.assert_array_equal(loss.gradient(y, yhat), [[0.5], [0.5]])
+
+
+def test_losses_pickle():
+    y, yhat = np.array([[1.0, 0.0]]), np.array([[0.3, 0.7]])
+    for name in NAMES:
+        loss = pickle.loads(pickle.dumps(losses.get(name)))
+        assert loss(y, yhat) == losses.get(name)(y, yhat)
+        np.testing.assert_array_equal(loss.output_error(y, yhat), losses.get(name).output_error(y, yhat))
