@@ -1,10 +1,13 @@
 # Back-propagation, derived and verified — build and check the course and mlpcore.
 #
-#   make book       build the book (warnings are errors) into _build/html
-#   make test       unit tests + notebook hygiene, nbval on every chapter, strict book build
-#   make notebooks  re-execute every chapter notebook in place, reproducibly
-#   make bench      run the benchmarks (benchmarks/run.py)
-#   make clean      remove build output and caches
+#   make book          build the book (warnings are errors) into _build/html
+#   make test          unit tests + notebook hygiene, nbval on every chapter, strict book
+#                      build, then every page of the book in headless Chromium (offline)
+#   make test-browser  only the browser test, on the book already in _build/html
+#   make notebooks     re-execute every chapter notebook in place, reproducibly, and
+#                      regenerate book/status.md (versions, chapter timings)
+#   make bench         run the benchmarks (benchmarks/run.py)
+#   make clean         remove build output and caches (keeps .venv and _vendor)
 #
 # Every target first makes sure $(VENV) exists and holds requirements.txt.
 
@@ -29,15 +32,23 @@ unexport MPLBACKEND
 JB_BUILD = $(BIN)/jupyter-book build . --all -W -n --keep-going
 NBVAL = $(BIN)/pytest --nbval book --nbval-current-env \
         --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:cacheprovider
+# Every page of _build/html in headless Chromium (/usr/bin/chromium, Debian's `chromium`),
+# served on localhost with every other request blocked. Screenshots: _build/screenshots/.
+BROWSER_TEST = $(BIN)/pytest tests/browser -q -p no:cacheprovider
 
-.PHONY: help venv book test test-unit test-nbval notebooks bench clean
+# MathJax, served with the book so that it works offline (_config.yml): a pinned copy from
+# the npm registry, fetched once by scripts/fetch_mathjax.py into _vendor/ (git-ignored).
+MATHJAX = _vendor/static/mathjax/.version
+
+.PHONY: help venv mathjax book test test-unit test-nbval test-browser notebooks bench clean
 
 help:
-	@echo "make book       build the book into _build/html (warnings are errors)"
-	@echo "make test       unit tests, nbval on every chapter, strict book build"
-	@echo "make notebooks  re-execute every chapter notebook in place"
-	@echo "make bench      run benchmarks/run.py"
-	@echo "make clean      remove _build and caches"
+	@echo "make book          build the book into _build/html (warnings are errors)"
+	@echo "make test          unit tests, nbval on every chapter, strict book build, browser test"
+	@echo "make test-browser  open every page of _build/html in headless Chromium, offline"
+	@echo "make notebooks     re-execute every chapter notebook in place; write book/status.md"
+	@echo "make bench         run benchmarks/run.py"
+	@echo "make clean         remove _build and caches (keeps .venv and _vendor)"
 
 # --- environment -------------------------------------------------------------------
 
@@ -58,19 +69,30 @@ $(STAMP): requirements.txt pyproject.toml | $(PY)
 	$(PY) -m pip install -r requirements.txt
 	touch $@
 
+mathjax: $(MATHJAX)
+
+# Needs npm once (`npm pack`, no node_modules); re-run when the pinned version changes.
+$(MATHJAX): scripts/fetch_mathjax.py
+	$(PYTHON3) scripts/fetch_mathjax.py
+
 # --- targets -----------------------------------------------------------------------
 
-book: $(STAMP)
+book: $(STAMP) $(MATHJAX)
 	$(JB_BUILD)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
-test: test-unit test-nbval
+# (c) the strict book build, then (d) the browser test on the book just built
+test: test-unit test-nbval $(MATHJAX)
 	$(RUN_ENV) $(JB_BUILD)
+	$(BROWSER_TEST)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+	@echo "Screenshots of its pages are in $(CURDIR)/_build/screenshots/"
 
-# (a) library tests and notebook hygiene, with the coverage floor on mlpcore
+# (a) library tests and notebook hygiene, with the coverage floor on mlpcore. The browser
+# test is not a unit test: it needs the built book and runs last (d).
 test-unit: $(STAMP)
-	$(RUN_ENV) $(BIN)/pytest tests -q --cov=mlpcore --cov-report=term-missing --cov-fail-under=95
+	$(RUN_ENV) $(BIN)/pytest tests -q --ignore=tests/browser \
+	    --cov=mlpcore --cov-report=term-missing --cov-fail-under=95
 
 # (b) every chapter re-run and compared with its stored outputs. pytest exits 5 when it
 # collects nothing, so this step is skipped (loudly) while book/ has no notebook yet.
@@ -81,6 +103,12 @@ test-nbval: test-unit
 	else \
 	    echo "nbval: no notebook under book/ yet, nothing to check"; \
 	fi
+
+# (d) alone, on the book already built (make book)
+test-browser: $(STAMP)
+	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
+	$(BROWSER_TEST)
+	@echo "Screenshots of every page are in $(CURDIR)/_build/screenshots/"
 
 notebooks: $(STAMP)
 	$(RUN_ENV) $(PY) scripts/execute_notebooks.py
