@@ -78,10 +78,13 @@ def _all_finite(value):
 
 def check_learning_rate(learning_rate):
     """Return ``learning_rate`` as a float after checking it is finite and >= 0."""
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-        raise TypeError(f"learning_rate must be a real number; got {learning_rate!r}")
-    learning_rate = float(learning_rate)
-    if not math.isfinite(learning_rate) or learning_rate < 0:
+    # A plain float skips the slower abstract-base-class checks: update()
+    # validates its learning rate at every training step.
+    if type(learning_rate) is not float:
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+            raise TypeError(f"learning_rate must be a real number; got {learning_rate!r}")
+        learning_rate = float(learning_rate)
+    if not 0 <= learning_rate < math.inf:  # also False for NaN
         raise ValueError(f"learning_rate must be a finite number >= 0; got {learning_rate!r}")
     return learning_rate
 

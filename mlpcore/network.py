@@ -11,6 +11,7 @@ shape ``(1, n_l)``. Index 0 of every per-layer list holds ``None``. Chapter 4
 the same equations unit by unit (see :mod:`mlpcore.per_unit`).
 """
 
+import functools
 import numbers
 from collections.abc import Sequence
 
@@ -65,7 +66,8 @@ class MLP:
     dz, da, dW, db : list of ndarray
         Gradients of the loss from the last :meth:`backward`. ``da[0]``,
         the gradient with respect to the input, is not needed for training
-        and is left ``None``.
+        and is left ``None``; so is ``da[L]`` (``∂L/∂ŷ``) when the fused
+        output error is used, as it goes straight to ``dz[L]``.
     """
 
     def __init__(
@@ -144,7 +146,7 @@ class MLP:
         self.z, self.a = [None] * n, [None] * n
         self.dz, self.da, self.dW, self.db = [None] * n, [None] * n, [None] * n, [None] * n
 
-    def forward(self, X):
+    def forward(self, X, *, check=True):
         """Compute the network's output for the samples in the rows of ``X``.
 
         Implements the forward equation of chapter 4 (``ch4-forward``) layer
@@ -153,13 +155,17 @@ class MLP:
         Parameters
         ----------
         X : array_like, shape (n_samples, n_0)
+        check : bool, default True
+            Validate ``X``. :func:`mlpcore.train` validates the whole data
+            set once and passes ``False`` for its batches.
 
         Returns
         -------
         yhat : ndarray, shape (n_samples, n_L)
             ``a[L]``, the output layer's activations.
         """
-        X = as_float_matrix(X, "X", self.dtype, self.layer_sizes[0])
+        if check:
+            X = as_float_matrix(X, "X", self.dtype, self.layer_sizes[0])
         self.a[0] = X
         for l in range(1, self.n_layers + 1):
             self.z[l] = self.a[l - 1] @ self.W[l]
@@ -167,11 +173,12 @@ class MLP:
             self.a[l] = self.activations[l](self.z[l])
         return self.a[self.n_layers]
 
-    def backward(self, y):
+    def backward(self, y, *, check=True):
         """Back-propagate the loss of the last :meth:`forward` against ``y``.
 
         Fills ``dz[l]``, ``dW[l]``, ``db[l]`` for every layer and ``da[l]``
-        for ``l = 1..L`` with the gradients of the loss, the mean over
+        for ``l = 1..L-1`` (and ``da[L]`` unless the output error is fused;
+        see ``fused_output``) with the gradients of the loss, the mean over
         samples (chapter 4, equations ``ch4-output-error`` to ``ch4-da``).
         Nothing accumulates across calls: each call overwrites the previous
         gradients.
@@ -180,23 +187,28 @@ class MLP:
         ----------
         y : array_like, shape (n_samples, n_L)
             The targets for the samples of the last forward pass.
+        check : bool, default True
+            Validate ``y`` (see :meth:`forward`).
         """
         L = self.n_layers
         yhat = self.a[L]
         if yhat is None:
             raise ValueError("backward() needs the activations of a forward() call; call forward(X) first")
-        y = as_float_matrix(y, "y", self.dtype, self.layer_sizes[-1])
-        if y.shape[0] != yhat.shape[0]:
-            raise ValueError(
-                f"y must have one row per sample of the last forward pass ({yhat.shape[0]}); got shape {y.shape}"
-            )
-        self.da[L] = self.loss.gradient(y, yhat)
+        if check:
+            y = as_float_matrix(y, "y", self.dtype, self.layer_sizes[-1])
+            if y.shape[0] != yhat.shape[0]:
+                raise ValueError(
+                    f"y must have one row per sample of the last forward pass ({yhat.shape[0]}); got shape {y.shape}"
+                )
         if self.fused_output:
-            # Canonical pairs: ∂L/∂z = (ŷ - y)/n, see mlpcore.losses.
+            # Canonical pairs: ∂L/∂z = (ŷ - y)/n, see mlpcore.losses. The
+            # shortcut never forms ∂L/∂ŷ, so da[L] stays None.
+            self.da[L] = None
             self.dz[L] = self.loss.output_error(y, yhat)
         else:
+            self.da[L] = self.loss.gradient(y, yhat)
             self.dz[L] = self.da[L] * self.activations[L].derivative(self.z[L])
-        ones = np.ones((1, len(y)), dtype=self.dtype)
+        ones = _ones_row(len(y), self.dtype)
         for l in range(L, 0, -1):
             if l < L:
                 self.dz[l] = self.da[l] * self.activations[l].derivative(self.z[l])
@@ -253,6 +265,15 @@ class MLP:
             f"MLP({list(self.layer_sizes)}, activations={names}, loss={self.loss.name!r}, "
             f"dtype={self.dtype.name})"
         )
+
+
+@functools.lru_cache(maxsize=16)
+def _ones_row(n, dtype):
+    """A read-only row of ``n`` ones, ``1ᵀ`` in ``db = 1ᵀ dZ``; cached, as
+    training asks for the same one at every step."""
+    ones = np.ones((1, n), dtype=dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def _check_layer_sizes(layer_sizes):

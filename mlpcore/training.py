@@ -42,8 +42,8 @@ def n_correct(y, yhat):
     column with the largest ``ŷ`` (``y`` one-hot).
     """
     if yhat.shape[1] == 1:
-        return int(((yhat > 0.5) == (y > 0.5)).sum())
-    return int((yhat.argmax(axis=1) == y.argmax(axis=1)).sum())
+        return np.count_nonzero((yhat > 0.5) == (y > 0.5))
+    return np.count_nonzero(yhat.argmax(axis=1) == y.argmax(axis=1))
 
 
 def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=True, callback=None):
@@ -110,7 +110,7 @@ def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=
             total_loss, correct = 0.0, 0
             for start in range(0, n, batch):
                 Xb, yb = Xe[start : start + batch], ye[start : start + batch]
-                yhat = net.forward(Xb)
+                yhat = net.forward(Xb, check=False)
                 batch_loss = net.loss(yb, yhat)
                 if not math.isfinite(batch_loss):
                     raise TrainingDiverged(
@@ -120,7 +120,7 @@ def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=
                 total_loss += batch_loss * len(Xb)
                 if classify:
                     correct += n_correct(yb, yhat)
-                net.backward(yb)
+                net.backward(yb, check=False)
                 net.update(learning_rate)
             history.loss.append(total_loss / n)
             if classify:

@@ -106,16 +106,31 @@ def test_backward_fills_every_gradient_with_da0_none(tutorial_net, rng):
     assert net.da[0] is None and net.dz[0] is None and net.dW[0] is None and net.db[0] is None
     for l in range(1, 4):
         assert net.dz[l].shape == net.z[l].shape == (5, net.layer_sizes[l])
-        assert net.da[l].shape == net.a[l].shape
+        assert l == 3 or net.da[l].shape == net.a[l].shape
         assert net.dW[l].shape == net.W[l].shape and net.db[l].shape == net.b[l].shape
+    # The fused output error never forms ∂L/∂ŷ.
+    assert net.fused_output and net.da[3] is None
     # The chain rule as the text writes it, checked on the stored arrays.
-    np.testing.assert_allclose(net.da[3], mlpcore.losses.binary_cross_entropy.gradient(y, net.a[3]), rtol=1e-15)
     for l in (1, 2):
         np.testing.assert_allclose(net.da[l], net.dz[l + 1] @ net.W[l + 1].T, rtol=1e-14)
         np.testing.assert_allclose(net.dz[l], net.da[l] * (net.z[l] > 0), rtol=1e-14)
     for l in (1, 2, 3):
         np.testing.assert_allclose(net.dW[l], net.a[l - 1].T @ net.dz[l], rtol=1e-13, atol=1e-17)
         np.testing.assert_allclose(net.db[l], net.dz[l].sum(axis=0, keepdims=True), rtol=1e-13, atol=1e-17)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_backward_without_fusion_fills_da_L_with_the_loss_gradient(rng, dtype, rtol):
+    net = mlpcore.MLP(
+        [2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", seed=0, fused_output=False, dtype=dtype
+    )
+    X, y = rng.normal(size=(5, 2)), rng.integers(0, 2, size=(5, 1)).astype(float)
+    net.forward(X)
+    net.backward(y)
+    assert net.da[3].dtype == dtype
+    expected = mlpcore.losses.binary_cross_entropy.gradient(y.astype(dtype), net.a[3])
+    np.testing.assert_allclose(net.da[3], expected, rtol=rtol)
+    np.testing.assert_allclose(net.dz[3], net.da[3] * net.a[3] * (1 - net.a[3]), rtol=rtol)
 
 
 def test_backward_overwrites_instead_of_accumulating(tutorial_net, rng):
@@ -350,7 +365,7 @@ def test_float32_stays_float32_through_forward_backward_update(X_dtype, sizes, a
     for key in ("W", "b", "z", "a", "dz", "dW", "db"):
         for l in range(1, net.n_layers + 1):
             assert getattr(net, key)[l].dtype == np.float32, (key, l)
-    for l in range(1, net.n_layers + 1):
+    for l in range(1, net.n_layers):
         assert net.da[l].dtype == np.float32
     assert net.a[0].dtype == np.float32 and yhat.dtype == np.float32
     history = mlpcore.train(net, X, y, epochs=2, learning_rate=0.1, batch_size=4, seed=0)
