@@ -267,8 +267,11 @@ def machine():
 
 
 def format_table(results):
+    """The report of a run, as text: one row per tool and benchmark, then the
+    efficiency, scaling and memory lines. Works on a loaded results.json."""
     lines = []
-    peers = [name for name in TOOLS if name != "mlpcore"]
+    first = next(iter(results["small_networks"].values()))
+    peers = [name for name in first if name != "mlpcore"]
     header = f"{'benchmark':<58} {'tool':<13} {'median':>10} {'min–max':>19} {'× mlpcore':>10}"
     lines += [header, "-" * len(header)]
 
@@ -291,11 +294,11 @@ def format_table(results):
             f"mlpcore efficiency, {dtype}: {r['efficiency']:.0%} of a {r['matmul_flops'] / 1e9:.0f} GFLOP/s numpy matmul "
             f"(6·n·Σ fan_in·fan_out; {r['efficiency_actual_flops']:.0%} counting only the flops it does)"
         )
-    scaling = results["scaling"]
+    scaling = {int(n): s for n, s in results["scaling"].items()}
     base_n = min(scaling)
     lines.append(
-        "epoch time against n (float32): "
-        + ", ".join(f"{n}: {s['median'] * 1e3:.0f} ms ({s['median'] / scaling[base_n]['median'] * base_n / n:.2f}× linear)" for n, s in scaling.items())
+        "epoch time against n (float32; in brackets, time per sample relative to the smallest n): "
+        + ", ".join(f"{n}: {s['median'] * 1e3:.0f} ms ({s['median'] / scaling[base_n]['median'] * base_n / n:.2f})" for n, s in scaling.items())
     )
     for dtype, m in results["memory"].items():
         lines.append(
@@ -303,8 +306,8 @@ def format_table(results):
             f"(batch × Σ widths × itemsize = {m['batch_x_width_bytes'] / 1e6:.2f} MB, parameters {m['parameter_bytes'] / 1e6:.2f} MB, "
             f"the data itself {m['data_bytes'] / 1e6:.1f} MB)"
         )
-    if torch is None:
-        lines.append("PyTorch is not installed: skipped (pip install torch==2.13.0 installs a CPU build).")
+    if "PyTorch" not in peers:
+        lines.append("PyTorch was not installed: skipped (pip install torch==2.13.0 installs a CPU build).")
     return "\n".join(lines)
 
 
