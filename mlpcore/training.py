@@ -102,14 +102,13 @@ def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=
     # TrainingDiverged, rather than as numpy warnings from inside the network.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
-            if batch < n and shuffle:
-                order = rng.permutation(n)
-                Xe, ye = X[order], y[order]
-            else:
-                Xe, ye = X, y
+            # Shuffling permutes indices only; each batch gathers its own rows, so
+            # no copy of the whole data set is made.
+            order = rng.permutation(n) if batch < n and shuffle else None
             total_loss, correct = 0.0, 0
             for start in range(0, n, batch):
-                Xb, yb = Xe[start : start + batch], ye[start : start + batch]
+                rows = slice(start, start + batch) if order is None else order[start : start + batch]
+                Xb, yb = X[rows], y[rows]
                 yhat = net.forward(Xb, check=False)
                 batch_loss = net.loss(yb, yhat)
                 if not math.isfinite(batch_loss):

@@ -196,3 +196,16 @@ def test_loss_is_a_python_float_and_finite(circles):
     X, y = circles
     history = train(circles_net(), X, y, epochs=2, learning_rate=0.1)
     assert all(type(v) is float and math.isfinite(v) for v in history.loss)
+
+
+def test_shuffled_mini_batches_do_not_copy_the_data_set(rng):
+    import tracemalloc
+
+    X = rng.normal(size=(20_000, 50))
+    y = (X[:, :1] > 0).astype(float)
+    net = mlpcore.MLP([50, 8, 1], ["relu", "sigmoid"], loss="binary_cross_entropy", seed=0)
+    tracemalloc.start()
+    train(net, X, y, epochs=2, learning_rate=0.1, batch_size=100, seed=0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < X.nbytes / 4, (peak, X.nbytes)
