@@ -23,7 +23,6 @@ The results are printed and written to ``benchmarks/results.json``.
 
 import argparse
 import json
-import math
 import platform
 import sys
 import time

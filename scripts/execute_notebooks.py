@@ -32,12 +32,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import nbformat
-import yaml
 import zmq
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from traitlets.config import Config
+
+from booktoc import toc_files  # scripts/booktoc.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL_NAME = "python3"
@@ -56,27 +57,6 @@ STATUS_PACKAGES = [
     "ipykernel",
     "nbclient",
 ]
-
-
-def toc_files(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
-    """Every document named in a jb-book _toc.yml (root, chapters, parts, sections), in order."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    names: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if key in node:
-                    names.append(str(node[key]))
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(toc)
-    return names
 
 
 def toc_notebooks(root: Path = ROOT) -> list[Path]:

@@ -8,12 +8,16 @@ tests check what nbval does not: that the notebooks were saved after a clean top
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from booktoc import toc_files  # noqa: E402  (scripts/ is not a package)
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC_PATH = ROOT / "_toc.yml"
@@ -24,25 +28,9 @@ PAGE_SUFFIXES = (".md", ".ipynb")
 def _toc_entries() -> list[str]:
     """Every document named in _toc.yml (root, then parts/chapters/sections), in order."""
     try:
-        toc = yaml.safe_load(TOC_PATH.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        return toc_files(TOC_PATH)
+    except (OSError, yaml.YAMLError, ValueError):
         return []  # test_toc_parses_with_intro_as_root reports it
-    names: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if key in node:
-                    names.append(str(node[key]))
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(toc)
-    return names
 
 
 def _candidates(entry: str) -> list[Path]:

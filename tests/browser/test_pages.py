@@ -35,6 +35,7 @@ import functools
 import http.server
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TOC_PATH = ROOT / "_toc.yml"
+sys.path.insert(0, str(ROOT / "scripts"))
+from booktoc import toc_files  # noqa: E402  (scripts/ is not a package)
+
 HTML_DIR = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 SCREENSHOT_DIR = Path(os.environ.get("BOOK_SCREENSHOTS", HTML_DIR.parent / "screenshots")).resolve()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -93,32 +97,9 @@ class Page:
     notebook: bool  # a chapter notebook (.ipynb): it has launch buttons
 
 
-def _toc_names(toc_path: Path = TOC_PATH) -> list[str]:
-    """Every document of a jb-book _toc.yml (root, parts, chapters, sections), in order."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    names: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "glob" in node:
-                raise ValueError(f"_toc.yml `glob: {node['glob']}` is not supported by this test")
-            for key in ("root", "file"):
-                if key in node:
-                    names.append(str(node[key]))
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(toc)
-    return names
-
-
 def toc_pages() -> list[Page]:
     pages = []
-    for name in _toc_names():
+    for name in toc_files(TOC_PATH):
         stem = re.sub(r"\.(md|ipynb)$", "", name)
         pages.append(Page(stem, stem + ".html", (ROOT / f"{stem}.ipynb").is_file()))
     return pages
