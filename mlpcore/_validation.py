@@ -107,3 +107,25 @@ def check_network(net):
 
     if not isinstance(net, MLP):
         raise TypeError(f"net must be an mlpcore.MLP; got {type(net).__name__}")
+
+
+def lookup(value, registry, cls, kind):
+    """``value`` if it is a ``cls``, else the entry of ``registry`` it names.
+
+    The one lookup behind :func:`mlpcore.activations.get` and
+    :func:`mlpcore.losses.get`; ``kind`` ("activation", "loss") names the
+    thing in error messages.
+    """
+    if isinstance(value, cls):
+        return value
+    a_cls = f"{_article(cls.__name__)} {cls.__name__}"
+    if isinstance(value, str):
+        try:
+            return registry[value]
+        except KeyError:
+            raise ValueError(f"unknown {kind} {value!r}; expected one of {sorted(registry)} or {a_cls}") from None
+    raise TypeError(f"{_article(kind)} {kind} must be a name or {a_cls}; got {type(value).__name__}")
+
+
+def _article(word):
+    return "an" if word[0].lower() in "aeiou" else "a"

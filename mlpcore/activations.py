@@ -15,6 +15,8 @@ float32.
 import numpy as np
 from scipy.special import expit
 
+from ._validation import lookup
+
 
 class Activation:
     """An element-wise activation function together with its derivative.
@@ -133,14 +135,4 @@ def get(activation):
     TypeError
         For anything that is neither a name nor an :class:`Activation`.
     """
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str):
-        try:
-            return ACTIVATIONS[activation]
-        except KeyError:
-            raise ValueError(
-                f"unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)} "
-                "or an Activation"
-            ) from None
-    raise TypeError(f"an activation must be a name or an Activation; got {type(activation).__name__}")
+    return lookup(activation, ACTIVATIONS, Activation, "activation")

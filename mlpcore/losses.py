@@ -12,6 +12,8 @@ array's dtype, so they stay finite at ``ŷ = 0`` or ``1``.
 
 import numpy as np
 
+from ._validation import lookup
+
 
 class Loss:
     """A loss ``L(y, ŷ)`` with its gradient ``∂L/∂ŷ``.
@@ -146,11 +148,4 @@ def get(loss):
     TypeError
         For anything that is neither a name nor a :class:`Loss`.
     """
-    if isinstance(loss, Loss):
-        return loss
-    if isinstance(loss, str):
-        try:
-            return LOSSES[loss]
-        except KeyError:
-            raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)} or a Loss") from None
-    raise TypeError(f"a loss must be a name or a Loss; got {type(loss).__name__}")
+    return lookup(loss, LOSSES, Loss, "loss")
