@@ -101,8 +101,6 @@ class MLP:
             raise ValueError(f"dtype must be float32 or float64; got {dtype}")
         if init not in INITIALISATIONS:
             raise ValueError(f"init must be one of {INITIALISATIONS}; got {init!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise TypeError(f"seed must be an integer or None; got {seed!r}")
 
         self.layer_sizes = sizes
         self.n_layers = n_layers
@@ -112,10 +110,9 @@ class MLP:
         self.fused_output = fused
         self.seed = seed
         self.init = init
-        self._clear_state()
         self.W = [None] * (n_layers + 1)
         self.b = [None] * (n_layers + 1)
-        self.initialize(seed)
+        self.initialize(seed)  # checks the seed, draws W and b, empties the caches
 
     def initialize(self, seed=None):
         """Draw fresh parameters, as described for ``init``; return ``self``."""
