@@ -3,12 +3,13 @@
 Every function says which chapter of the book derives it. The public names:
 
 - :class:`MLP` — the network: ``forward``, ``backward``, ``update``.
-- :mod:`mlpcore.activations`, :mod:`mlpcore.losses` — functions with their derivatives.
+- :mod:`mlpcore.activations`, :mod:`mlpcore.losses` — functions, with derivatives.
 - :mod:`mlpcore.per_unit` — the same gradients with explicit loops over units.
 - :func:`central_difference`, :func:`gradient_check` — finite-difference checks.
 - :func:`train`, :class:`History`, :class:`TrainingDiverged` — gradient descent.
 - :class:`MLPClassifier`, :class:`MLPRegressor` — scikit-learn estimators.
-- :mod:`mlpcore.plotting` — figures; :mod:`mlpcore.original` — the tutorial's run and mistakes.
+- :mod:`mlpcore.plotting` — figures.
+- :mod:`mlpcore.original` — the original tutorial's run and its mistakes.
 """
 
 import importlib

@@ -39,25 +39,34 @@ def as_float_matrix(value, name, dtype, n_columns=None):
         try:
             value = np.asarray(value)
         except (TypeError, ValueError) as error:
-            raise TypeError(f"{name} must be a numeric array; got {type(value).__name__} ({error})") from None
+            raise TypeError(
+                f"{name} must be a numeric array; got {type(value).__name__} ({error})"
+            ) from None
     kind = value.dtype.kind
     if kind not in "fiub":
-        raise TypeError(f"{name} must hold real numbers; got an array of dtype {value.dtype}")
+        raise TypeError(
+            f"{name} must hold real numbers; got an array of dtype {value.dtype}"
+        )
     if value.ndim != 2:
         raise ValueError(
-            f"{name} must be 2-D with one sample per row, shape (n_samples, n_features); "
+            f"{name} must be 2-D with one sample per row, "
+            f"shape (n_samples, n_features); "
             f"got {value.ndim}-D with shape {value.shape}"
         )
     if value.shape[0] == 0 or value.shape[1] == 0:
         raise ValueError(f"{name} must not be empty; got shape {value.shape}")
     if n_columns is not None and value.shape[1] != n_columns:
-        raise ValueError(f"{name} must have {n_columns} columns; got shape {value.shape}")
+        raise ValueError(
+            f"{name} must have {n_columns} columns; got shape {value.shape}"
+        )
     with np.errstate(over="ignore"):  # an overflow to inf is reported just below
         value = np.ascontiguousarray(value, dtype=dtype)
     # Checked after the conversion, so float64 values that overflow float32
     # are caught too. Integers and booleans are always finite.
     if kind == "f" and not _all_finite(value):
-        raise ValueError(f"{name} must be finite; it holds NaN or infinity (as {value.dtype})")
+        raise ValueError(
+            f"{name} must be finite; it holds NaN or infinity (as {value.dtype})"
+        )
     return value
 
 
@@ -73,7 +82,9 @@ def _all_finite(value):
     if value.size <= _CHUNK:
         return bool(np.isfinite(value).all())
     rows = max(1, _CHUNK // value.shape[1])
-    return all(np.isfinite(value[i : i + rows]).all() for i in range(0, len(value), rows))
+    return all(
+        np.isfinite(value[i : i + rows]).all() for i in range(0, len(value), rows)
+    )
 
 
 def check_learning_rate(learning_rate):
@@ -81,11 +92,17 @@ def check_learning_rate(learning_rate):
     # A plain float skips the slower abstract-base-class checks: update()
     # validates its learning rate at every training step.
     if type(learning_rate) is not float:
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-            raise TypeError(f"learning_rate must be a real number; got {learning_rate!r}")
+        if isinstance(learning_rate, bool) or not isinstance(
+            learning_rate, numbers.Real
+        ):
+            raise TypeError(
+                f"learning_rate must be a real number; got {learning_rate!r}"
+            )
         learning_rate = float(learning_rate)
     if not 0 <= learning_rate < math.inf:  # also False for NaN
-        raise ValueError(f"learning_rate must be a finite number >= 0; got {learning_rate!r}")
+        raise ValueError(
+            f"learning_rate must be a finite number >= 0; got {learning_rate!r}"
+        )
     return learning_rate
 
 
@@ -123,8 +140,13 @@ def lookup(value, registry, cls, kind):
         try:
             return registry[value]
         except KeyError:
-            raise ValueError(f"unknown {kind} {value!r}; expected one of {sorted(registry)} or {a_cls}") from None
-    raise TypeError(f"{_article(kind)} {kind} must be a name or {a_cls}; got {type(value).__name__}")
+            raise ValueError(
+                f"unknown {kind} {value!r}; "
+                f"expected one of {sorted(registry)} or {a_cls}"
+            ) from None
+    raise TypeError(
+        f"{_article(kind)} {kind} must be a name or {a_cls}; got {type(value).__name__}"
+    )
 
 
 def _article(word):

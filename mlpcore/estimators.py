@@ -1,4 +1,6 @@
-"""scikit-learn estimators built on :class:`mlpcore.MLP` (chapter 7, "Beyond the tutorial").
+"""scikit-learn estimators built on :class:`mlpcore.MLP`.
+
+Chapter 7 ("Beyond the tutorial") uses them.
 
 They follow scikit-learn's conventions, so they work in pipelines, with
 cross-validation and grid search, and pass scikit-learn's estimator checks.
@@ -41,9 +43,12 @@ class _BaseMLP(BaseEstimator):
         hidden = self.hidden_layer_sizes
         if isinstance(hidden, (int, np.integer)) and not isinstance(hidden, bool):
             hidden = (hidden,)
-        if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (Sequence, np.ndarray)):
+        if isinstance(hidden, (str, bytes)) or not isinstance(
+            hidden, (Sequence, np.ndarray)
+        ):
             raise TypeError(
-                f"hidden_layer_sizes must be a positive integer or a sequence of them; got {hidden!r}"
+                "hidden_layer_sizes must be a positive integer or a sequence of them; "
+                f"got {hidden!r}"
             )
         hidden = [check_positive_int(h, "hidden_layer_sizes entries") for h in hidden]
         check_learning_rate(self.learning_rate)
@@ -55,7 +60,9 @@ class _BaseMLP(BaseEstimator):
         if self.random_state is None:
             seed = int(np.random.default_rng().integers(np.iinfo(np.int32).max))
         else:
-            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+            seed = int(
+                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            )
         net = MLP(
             [X.shape[1], *hidden, Y.shape[1]],
             activations=[self.activation] * len(hidden) + [output_activation],
@@ -63,7 +70,13 @@ class _BaseMLP(BaseEstimator):
             seed=seed,
         )
         self.history_ = train(
-            net, X, Y, self.epochs, self.learning_rate, batch_size=self.batch_size, seed=seed
+            net,
+            X,
+            Y,
+            self.epochs,
+            self.learning_rate,
+            batch_size=self.batch_size,
+            seed=seed,
         )
         self.network_ = net
         self.loss_curve_ = self.history_.loss
@@ -105,13 +118,22 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         encoder = LabelEncoder().fit(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
-                f"MLPClassifier needs samples of at least 2 classes; got 1 class: {encoder.classes_[0]!r}"
+                "MLPClassifier needs samples of at least 2 classes; "
+                f"got 1 class: {encoder.classes_[0]!r}"
             )
         codes = encoder.transform(y)
         if len(encoder.classes_) == 2:
-            Y, output, loss = codes.reshape(-1, 1).astype(np.float64), "sigmoid", "binary_cross_entropy"
+            Y, output, loss = (
+                codes.reshape(-1, 1).astype(np.float64),
+                "sigmoid",
+                "binary_cross_entropy",
+            )
         else:
-            Y, output, loss = np.eye(len(encoder.classes_))[codes], "softmax", "cross_entropy"
+            Y, output, loss = (
+                np.eye(len(encoder.classes_))[codes],
+                "softmax",
+                "cross_entropy",
+            )
         self.classes_ = encoder.classes_
         return self._fit_network(X, Y, output, loss)
 
@@ -148,7 +170,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         batch_size=32,
         random_state=None,
     ):
-        super().__init__(hidden_layer_sizes, activation, learning_rate, epochs, batch_size, random_state)
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            learning_rate,
+            epochs,
+            batch_size,
+            random_state,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -157,9 +186,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def fit(self, X, y):
         """Fit the network to ``X`` and targets ``y``; return ``self``."""
-        X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, multi_output=True, y_numeric=True
+        )
         if y.dtype.kind not in "biuf":
-            raise TypeError(f"MLPRegressor needs real-valued targets y; got an array of dtype {y.dtype}")
+            raise TypeError(
+                "MLPRegressor needs real-valued targets y; "
+                f"got an array of dtype {y.dtype}"
+            )
         self._y_1d = y.ndim == 1
         Y = y.reshape(-1, 1) if self._y_1d else y.astype(np.float64)
         # Targets are standardised for training, so one learning rate suits
@@ -168,7 +202,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.y_mean_ = Y.mean(axis=0)
         self.y_scale_ = Y.std(axis=0)
         self.y_scale_[self.y_scale_ == 0] = 1.0
-        return self._fit_network(X, (Y - self.y_mean_) / self.y_scale_, "identity", "mean_squared_error")
+        return self._fit_network(
+            X, (Y - self.y_mean_) / self.y_scale_, "identity", "mean_squared_error"
+        )
 
     def predict(self, X):
         """Predicted targets, shaped like the ``y`` given to :meth:`fit`."""

@@ -28,7 +28,9 @@ def _check_eps(eps):
 def _value(f, x):
     value = f(x)
     if np.ndim(value) != 0 or np.asarray(value).dtype.kind not in "fiu":
-        raise TypeError(f"f must return a real number; got {type(value).__name__} {value!r:.60}")
+        raise TypeError(
+            f"f must return a real number; got {type(value).__name__} {value!r:.60}"
+        )
     return float(value)
 
 
@@ -62,7 +64,9 @@ def central_difference(f, x, eps=1e-6):
             raise ValueError(f"eps={eps!r} is below the precision of x at {x!r}")
         return (_value(f, x + eps) - _value(f, x - eps)) / (2 * eps)
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise TypeError(f"x must be a real number or a float array; got {type(x).__name__}")
+        raise TypeError(
+            f"x must be a real number or a float array; got {type(x).__name__}"
+        )
     grad = np.empty(x.shape, dtype=np.float64)
     flat = x.reshape(-1)  # a view: perturbing it perturbs x
     if not np.shares_memory(flat, x):
@@ -77,7 +81,10 @@ def central_difference(f, x, eps=1e-6):
         finally:  # x is restored even when f raises
             flat[index] = original
         if x_plus == x_minus:
-            raise ValueError(f"eps={eps!r} is below the precision of x ({x.dtype}) at {float(original)!r}")
+            raise ValueError(
+                f"eps={eps!r} is below the precision of x ({x.dtype}) "
+                f"at {float(original)!r}"
+            )
         # Divide by the step actually taken: in float32, x ± ε is rounded.
         grad.flat[index] = (f_plus - f_minus) / (x_plus - x_minus)
     return grad
@@ -85,8 +92,13 @@ def central_difference(f, x, eps=1e-6):
 
 def relative_error(analytic, numeric):
     """Element-wise ``|a - n| / max(|a|, |n|, RELATIVE_ERROR_FLOOR)``."""
-    analytic, numeric = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
-    scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), RELATIVE_ERROR_FLOOR)
+    analytic, numeric = (
+        np.asarray(analytic, dtype=np.float64),
+        np.asarray(numeric, dtype=np.float64),
+    )
+    scale = np.maximum(
+        np.maximum(np.abs(analytic), np.abs(numeric)), RELATIVE_ERROR_FLOOR
+    )
     return np.abs(analytic - numeric) / scale
 
 
@@ -128,7 +140,9 @@ def gradient_check(net, X, y, eps=1e-6):
     X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
     y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
     if len(y) != len(X):
-        raise ValueError(f"X and y must have the same number of rows; got {len(X)} and {len(y)}")
+        raise ValueError(
+            f"X and y must have the same number of rows; got {len(X)} and {len(y)}"
+        )
 
     def loss():
         return net.loss(y, net.forward(X))

@@ -44,12 +44,18 @@ class Loss:
         if (output_activation is None) != (output_error is None):
             raise ValueError(
                 "output_activation and output_error must be given together; got "
-                f"output_activation={output_activation!r} and output_error={output_error!r}"
+                f"output_activation={output_activation!r} and "
+                f"output_error={output_error!r}"
             )
         if output_activation is not None and not isinstance(output_activation, str):
-            raise TypeError(f"output_activation must be a str; got {type(output_activation).__name__}")
+            raise TypeError(
+                "output_activation must be a str; "
+                f"got {type(output_activation).__name__}"
+            )
         if output_error is not None and not callable(output_error):
-            raise TypeError(f"output_error must be callable; got {type(output_error).__name__}")
+            raise TypeError(
+                f"output_error must be callable; got {type(output_error).__name__}"
+            )
         self.name = name
         self.f = f
         self._gradient = gradient
@@ -68,7 +74,10 @@ class Loss:
         return f"Loss({self.name!r})"
 
 
-_EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float16, np.float32, np.float64, np.longdouble)}
+_EPS = {
+    np.dtype(t): np.finfo(t).eps
+    for t in (np.float16, np.float32, np.float64, np.longdouble)
+}
 
 
 def _clip(yhat):
@@ -135,7 +144,10 @@ mean_squared_error = Loss(
     output_error=_squared_error_gradient,
 )
 
-LOSSES = {loss.name: loss for loss in (binary_cross_entropy, cross_entropy, mean_squared_error)}
+LOSSES = {
+    loss.name: loss
+    for loss in (binary_cross_entropy, cross_entropy, mean_squared_error)
+}
 
 
 def get(loss):

@@ -96,7 +96,9 @@ class MLP:
         try:
             dtype = np.dtype(dtype)
         except TypeError:
-            raise TypeError(f"dtype must be float32 or float64; got {dtype!r}") from None
+            raise TypeError(
+                f"dtype must be float32 or float64; got {dtype!r}"
+            ) from None
         if dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64; got {dtype}")
         if init not in INITIALISATIONS:
@@ -116,7 +118,9 @@ class MLP:
 
     def initialize(self, seed=None):
         """Draw fresh parameters, as described for ``init``; return ``self``."""
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+        ):
             raise TypeError(f"seed must be an integer or None; got {seed!r}")
         if self.init == "tutorial":
             rng = np.random.RandomState(seed)
@@ -141,7 +145,12 @@ class MLP:
     def _clear_state(self):
         n = self.n_layers + 1
         self.z, self.a = [None] * n, [None] * n
-        self.dz, self.da, self.dW, self.db = [None] * n, [None] * n, [None] * n, [None] * n
+        self.dz, self.da, self.dW, self.db = (
+            [None] * n,
+            [None] * n,
+            [None] * n,
+            [None] * n,
+        )
 
     def forward(self, X, *, check=True):
         """Compute the network's output for the samples in the rows of ``X``.
@@ -190,12 +199,16 @@ class MLP:
         L = self.n_layers
         yhat = self.a[L]
         if yhat is None:
-            raise ValueError("backward() needs the activations of a forward() call; call forward(X) first")
+            raise ValueError(
+                "backward() needs the activations of a forward() call; "
+                "call forward(X) first"
+            )
         if check:
             y = as_float_matrix(y, "y", self.dtype, self.layer_sizes[-1])
             if y.shape[0] != yhat.shape[0]:
                 raise ValueError(
-                    f"y must have one row per sample of the last forward pass ({yhat.shape[0]}); got shape {y.shape}"
+                    f"y must have one row per sample of the last forward pass "
+                    f"({yhat.shape[0]}); got shape {y.shape}"
                 )
         if self.fused_output:
             # Canonical pairs: ∂L/∂z = (ŷ - y)/n, see mlpcore.losses. The
@@ -226,7 +239,10 @@ class MLP:
         """
         learning_rate = check_learning_rate(learning_rate)
         if self.dW[1] is None:
-            raise ValueError("update() needs the gradients of a backward() call; call backward(y) first")
+            raise ValueError(
+                "update() needs the gradients of a backward() call; "
+                "call backward(y) first"
+            )
         for l in range(1, self.n_layers + 1):
             self.W[l] -= learning_rate * self.dW[l]
             self.b[l] -= learning_rate * self.db[l]
@@ -259,7 +275,8 @@ class MLP:
     def __repr__(self):
         names = [f.name for f in self.activations[1:]]
         return (
-            f"MLP({list(self.layer_sizes)}, activations={names}, loss={self.loss.name!r}, "
+            f"MLP({list(self.layer_sizes)}, activations={names}, "
+            f"loss={self.loss.name!r}, "
             f"dtype={self.dtype.name})"
         )
 
@@ -274,29 +291,42 @@ def _ones_row(n, dtype):
 
 
 def _check_layer_sizes(layer_sizes):
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence | np.ndarray):
-        raise TypeError(f"layer_sizes must be a sequence of positive integers; got {layer_sizes!r}")
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(
+        layer_sizes, Sequence | np.ndarray
+    ):
+        raise TypeError(
+            f"layer_sizes must be a sequence of positive integers; got {layer_sizes!r}"
+        )
     sizes = list(layer_sizes)
     if len(sizes) < 2:
-        raise ValueError(f"layer_sizes needs at least an input and an output size; got {sizes!r}")
+        raise ValueError(
+            f"layer_sizes needs at least an input and an output size; got {sizes!r}"
+        )
     for size in sizes:
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(f"layer_sizes must all be positive integers; got {sizes!r}")
+            raise ValueError(
+                f"layer_sizes must all be positive integers; got {sizes!r}"
+            )
     return tuple(int(s) for s in sizes)
 
 
 def _check_activations(activations, n_layers):
     if isinstance(activations, (str, bytes)) or not isinstance(activations, Sequence):
         raise TypeError(
-            f"activations must be a sequence of {n_layers} names or Activations, one per layer; got {activations!r}"
+            f"activations must be a sequence of {n_layers} names or Activations, "
+            f"one per layer; got {activations!r}"
         )
     if len(activations) != n_layers:
         raise ValueError(
-            f"activations needs one entry per layer after the input: {n_layers} for these layer_sizes; "
+            f"activations needs one entry per layer after the input: "
+            f"{n_layers} for these layer_sizes; "
             f"got {len(activations)}"
         )
     funcs = [_activations.get(a) for a in activations]
     for l, f in enumerate(funcs[:-1], 1):
         if f.df is None:
-            raise ValueError(f"the {f.name!r} activation can only be used in the output layer; layer {l} has it")
+            raise ValueError(
+                f"the {f.name!r} activation can only be used in the output layer; "
+                f"layer {l} has it"
+            )
     return funcs

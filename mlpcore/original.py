@@ -49,7 +49,9 @@ def _summed_cross_entropy_gradient(y, yhat):
 
 
 #: Sigmoid with the tutorial's derivative, ``2σ(1-σ)``.
-sigmoid_doubled_derivative = Activation("sigmoid_doubled_derivative", _sigmoid, _sigmoid_doubled_derivative)
+sigmoid_doubled_derivative = Activation(
+    "sigmoid_doubled_derivative", _sigmoid, _sigmoid_doubled_derivative
+)
 
 #: Binary cross-entropy summed over the samples (divided by the outputs).
 summed_binary_cross_entropy = Loss(
@@ -77,7 +79,11 @@ def network(sigmoid_derivative_doubled=True, loss_summed=True, seed=SEED):
     """
     return MLP(
         LAYER_SIZES,
-        ["relu", "relu", sigmoid_doubled_derivative if sigmoid_derivative_doubled else "sigmoid"],
+        [
+            "relu",
+            "relu",
+            sigmoid_doubled_derivative if sigmoid_derivative_doubled else "sigmoid",
+        ],
         loss=summed_binary_cross_entropy if loss_summed else "binary_cross_entropy",
         seed=seed,
         init="tutorial",
@@ -86,7 +92,10 @@ def network(sigmoid_derivative_doubled=True, loss_summed=True, seed=SEED):
 
 
 def step(net, X, y, learning_rate=LEARNING_RATE, db_averaged=True):
-    """One iteration of the tutorial's loop; returns the loss and ``ŷ`` before the update."""
+    """One iteration of the tutorial's loop.
+
+    Returns the loss and ``ŷ`` of the forward pass, before the update.
+    """
     yhat = net.forward(X)
     loss = net.loss(y, yhat)
     net.backward(y)

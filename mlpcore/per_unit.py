@@ -40,7 +40,9 @@ def forward(net, x):
     except ValueError:  # a ragged sequence
         shape = "ragged"
     if shape == "ragged" or len(shape) != 1:
-        raise ValueError(f"x must be one sample, of shape ({net.layer_sizes[0]},); got shape {shape}")
+        raise ValueError(
+            f"x must be one sample, of shape ({net.layer_sizes[0]},); got shape {shape}"
+        )
     x = as_float_matrix(np.reshape(x, (1, -1)), "x", net.dtype, net.layer_sizes[0])[0]
     L = net.n_layers
     z, a = [None] * (L + 1), [None] * (L + 1)
@@ -57,7 +59,9 @@ def forward(net, x):
             # softmax: every output depends on the whole layer
             a[k] = net.activations[k](z[k].reshape(1, -1))[0]
         else:
-            a[k] = np.array([net.activations[k](z[k][i]) for i in range(n_k)], dtype=net.dtype)
+            a[k] = np.array(
+                [net.activations[k](z[k][i]) for i in range(n_k)], dtype=net.dtype
+            )
     return z, a
 
 
@@ -70,7 +74,7 @@ def gradients(net, X, y):
     - ``∂L/∂z_i = ∂L/∂a_i · f_k'(z_i)`` (for the loss's paired output
       activation, directly ``ŷ_i - y_i``, times 2 for squared error);
     - ``∂L/∂w_ij = ∂L/∂z_i · a_j^(k-1)`` and ``∂L/∂b_i = ∂L/∂z_i``;
-    - ``∂L/∂a_j^(k-1) = Σ_i ∂L/∂z_i · w_ij`` — a total derivative, a sum over
+    - ``∂L/∂a_j^(k-1) = Σ_i ∂L/∂z_i · w_ij``: a total derivative, a sum over
       every unit ``a_j^(k-1)`` feeds.
 
     The per-sample gradients are averaged over the samples, as the loss is.
@@ -91,7 +95,9 @@ def gradients(net, X, y):
     X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
     y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
     if len(y) != len(X):
-        raise ValueError(f"X and y must have the same number of rows; got {len(X)} and {len(y)}")
+        raise ValueError(
+            f"X and y must have the same number of rows; got {len(X)} and {len(y)}"
+        )
     L, sizes, n_samples = net.n_layers, net.layer_sizes, len(X)
     dW = [None] + [np.zeros_like(net.W[k]) for k in range(1, L + 1)]
     db = [None] + [np.zeros_like(net.b[k]) for k in range(1, L + 1)]

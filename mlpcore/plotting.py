@@ -19,7 +19,9 @@ def _axes(ax, figsize):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     elif not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a Matplotlib Axes or None; got {type(ax).__name__}")
+        raise TypeError(
+            f"ax must be a Matplotlib Axes or None; got {type(ax).__name__}"
+        )
     return ax
 
 
@@ -59,13 +61,28 @@ def draw_network(layer_sizes, ax=None, unit_labels=True, layer_labels=True):
     for k, layer in enumerate(positions):
         color = "#9ecae1" if k == 0 else "#fdae6b" if k == L else "#a1d99b"
         for i, (x, y) in enumerate(layer, 1):
-            ax.add_patch(plt.Circle((x, y), 0.32, facecolor=color, edgecolor="0.2", zorder=2))
+            ax.add_patch(
+                plt.Circle((x, y), 0.32, facecolor=color, edgecolor="0.2", zorder=2)
+            )
             if unit_labels:
-                label = f"$x_{i}$" if k == 0 else rf"$\hat y_{i}$" if k == L else f"$h_{{{k},{i}}}$"
+                label = (
+                    f"$x_{i}$"
+                    if k == 0
+                    else rf"$\hat y_{i}$"
+                    if k == L
+                    else f"$h_{{{k},{i}}}$"
+                )
                 ax.text(x, y, label, ha="center", va="center", fontsize=10, zorder=3)
         if layer_labels:
             name = "input" if k == 0 else "output" if k == L else "hidden"
-            ax.text(k * 2.0, -tallest / 2 - 0.3, f"layer {k}\n{name}", ha="center", va="top", fontsize=9)
+            ax.text(
+                k * 2.0,
+                -tallest / 2 - 0.3,
+                f"layer {k}\n{name}",
+                ha="center",
+                va="top",
+                fontsize=9,
+            )
     ax.set_xlim(-0.7, 2.0 * L + 0.7)
     ax.set_ylim(-tallest / 2 - 1.2, tallest / 2 + 0.2)
     ax.set_aspect("equal")
@@ -98,18 +115,31 @@ def decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.25):
     if isinstance(predict, MLP):
         predict = predict.forward
     if not callable(predict):
-        raise TypeError(f"predict must be callable or an MLP; got {type(predict).__name__}")
+        raise TypeError(
+            f"predict must be callable or an MLP; got {type(predict).__name__}"
+        )
     X = as_float_matrix(X, "X", np.float64, n_columns=2)
     y = np.asarray(y).reshape(-1)
     if len(y) != len(X):
         raise ValueError(f"y must have one label per row of X ({len(X)}); got {len(y)}")
-    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or resolution < 2:
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, numbers.Integral)
+        or resolution < 2
+    ):
         raise ValueError(f"resolution must be an integer >= 2; got {resolution!r}")
-    if isinstance(padding, bool) or not isinstance(padding, numbers.Real) or not math.isfinite(padding) or padding < 0:
+    if (
+        isinstance(padding, bool)
+        or not isinstance(padding, numbers.Real)
+        or not math.isfinite(padding)
+        or padding < 0
+    ):
         raise ValueError(f"padding must be a finite number >= 0; got {padding!r}")
     ax = _axes(ax, (5, 5))
     (x0, y0), (x1, y1) = X.min(axis=0) - padding, X.max(axis=0) + padding
-    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    gx, gy = np.meshgrid(
+        np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    )
     scores = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()])))
     if scores.ndim == 2 and scores.shape[1] > 1:
         regions = scores.argmax(axis=1)
@@ -117,7 +147,9 @@ def decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.25):
     else:
         regions = scores.reshape(-1)
         levels = np.linspace(0, 1, 11)
-    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=levels, cmap="RdBu", alpha=0.35)
+    ax.contourf(
+        gx, gy, regions.reshape(gx.shape), levels=levels, cmap="RdBu", alpha=0.35
+    )
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu", s=10, edgecolors="k", linewidths=0.2)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
@@ -142,7 +174,10 @@ def training_history(history, ax=None, label=None):
         The loss axes (accuracy, if any, is on its twin).
     """
     if not hasattr(history, "loss") or len(history.loss) == 0:
-        raise ValueError(f"history must be a History with at least one epoch recorded; got {history!r:.80}")
+        raise ValueError(
+            "history must be a History with at least one epoch recorded; "
+            f"got {history!r:.80}"
+        )
     ax = _axes(ax, (6, 3.5))
     epochs = np.arange(len(history.loss))
     ax.plot(epochs, history.loss, color="C0", label=label or "loss")

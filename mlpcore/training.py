@@ -5,7 +5,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_float_matrix, check_learning_rate, check_network, check_positive_int
+from ._validation import (
+    as_float_matrix,
+    check_learning_rate,
+    check_network,
+    check_positive_int,
+)
 
 
 class TrainingDiverged(FloatingPointError):
@@ -46,7 +51,17 @@ def n_correct(y, yhat):
     return np.count_nonzero(yhat.argmax(axis=1) == y.argmax(axis=1))
 
 
-def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=True, callback=None):
+def train(
+    net,
+    X,
+    y,
+    epochs,
+    learning_rate,
+    batch_size=None,
+    seed=None,
+    shuffle=True,
+    callback=None,
+):
     """Train ``net`` by (mini-batch) gradient descent.
 
     Each step is the three calls the book walks through:
@@ -88,12 +103,16 @@ def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=
     learning_rate = check_learning_rate(learning_rate)
     batch_size = check_positive_int(batch_size, "batch_size", allow_none=True)
     if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
+        raise TypeError(
+            f"callback must be callable or None; got {type(callback).__name__}"
+        )
     X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
     y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
     n = len(X)
     if len(y) != n:
-        raise ValueError(f"X and y must have the same number of rows; got {n} and {len(y)}")
+        raise ValueError(
+            f"X and y must have the same number of rows; got {n} and {len(y)}"
+        )
     classify = net.loss.name in ("binary_cross_entropy", "cross_entropy")
     rng = np.random.default_rng(seed)
     batch = n if batch_size is None else min(batch_size, n)
@@ -107,13 +126,18 @@ def train(net, X, y, epochs, learning_rate, batch_size=None, seed=None, shuffle=
             order = rng.permutation(n) if batch < n and shuffle else None
             total_loss, correct = 0.0, 0
             for start in range(0, n, batch):
-                rows = slice(start, start + batch) if order is None else order[start : start + batch]
+                rows = (
+                    slice(start, start + batch)
+                    if order is None
+                    else order[start : start + batch]
+                )
                 Xb, yb = X[rows], y[rows]
                 yhat = net.forward(Xb, check=False)
                 batch_loss = net.loss(yb, yhat)
                 if not math.isfinite(batch_loss):
                     raise TrainingDiverged(
-                        f"the loss became {batch_loss} in epoch {epoch} (learning_rate={learning_rate}); "
+                        f"the loss became {batch_loss} in epoch {epoch} "
+                        f"(learning_rate={learning_rate}); "
                         "try a smaller learning rate"
                     )
                 total_loss += batch_loss * len(Xb)
