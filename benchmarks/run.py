@@ -25,6 +25,7 @@ import argparse
 import json
 import platform
 import sys
+import textwrap
 import time
 import tracemalloc
 import warnings
@@ -55,11 +56,19 @@ HERE = Path(__file__).resolve().parent
 def train_mlpcore(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
     n_out = sizes[-1]
     if n_out == 1:
-        Y, output, loss = labels.reshape(-1, 1).astype(dtype), "sigmoid", "binary_cross_entropy"
+        Y, output, loss = (
+            labels.reshape(-1, 1).astype(dtype),
+            "sigmoid",
+            "binary_cross_entropy",
+        )
     else:
         Y, output, loss = np.eye(n_out, dtype=dtype)[labels], "softmax", "cross_entropy"
-    net = mlpcore.MLP(sizes, ["relu"] * (len(sizes) - 2) + [output], loss=loss, seed=0, dtype=dtype)
-    mlpcore.train(net, X, Y, epochs, learning_rate, batch_size=batch_size, shuffle=False)
+    net = mlpcore.MLP(
+        sizes, ["relu"] * (len(sizes) - 2) + [output], loss=loss, seed=0, dtype=dtype
+    )
+    mlpcore.train(
+        net, X, Y, epochs, learning_rate, batch_size=batch_size, shuffle=False
+    )
 
 
 def train_sklearn(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
@@ -78,7 +87,9 @@ def train_sklearn(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
         random_state=0,
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is reached on purpose
+        warnings.simplefilter(
+            "ignore", ConvergenceWarning
+        )  # max_iter is reached on purpose
         model.fit(X, labels)
 
 
@@ -89,16 +100,24 @@ def train_torch(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
         layers += [torch.nn.Linear(fan_in, fan_out, dtype=torch_dtype), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers[:-1])
     if sizes[-1] == 1:
-        loss_fn, target = torch.nn.BCEWithLogitsLoss(), torch.from_numpy(labels.reshape(-1, 1)).to(torch_dtype)
+        loss_fn, target = (
+            torch.nn.BCEWithLogitsLoss(),
+            torch.from_numpy(labels.reshape(-1, 1)).to(torch_dtype),
+        )
     else:
-        loss_fn, target = torch.nn.CrossEntropyLoss(), torch.from_numpy(labels.astype(np.int64))
+        loss_fn, target = (
+            torch.nn.CrossEntropyLoss(),
+            torch.from_numpy(labels.astype(np.int64)),
+        )
     inputs = torch.from_numpy(X)
     optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
     batch = batch_size or len(X)
     for _ in range(epochs):
         for start in range(0, len(X), batch):
             optimizer.zero_grad()
-            loss = loss_fn(model(inputs[start : start + batch]), target[start : start + batch])
+            loss = loss_fn(
+                model(inputs[start : start + batch]), target[start : start + batch]
+            )
             loss.backward()
             optimizer.step()
 
@@ -161,7 +180,11 @@ def matmul_rate(dtype, size=2048, repeats=7):
 
 
 def summary(samples):
-    return {"median": float(np.median(samples)), "min": float(min(samples)), "max": float(max(samples))}
+    return {
+        "median": float(np.median(samples)),
+        "min": float(min(samples)),
+        "max": float(max(samples)),
+    }
 
 
 def peak_memory(job):
@@ -183,7 +206,8 @@ def large_layers(n, repeats):
     for dtype in (np.float32, np.float64):
         X, labels = synthetic(n, dtype)
         jobs = {
-            name: (lambda f=f: f(X, labels, sizes, 1, 0.01, 200, dtype)) for name, f in TOOLS.items()
+            name: (lambda f=f: f(X, labels, sizes, 1, 0.01, 200, dtype))
+            for name, f in TOOLS.items()
         }
         times = {name: summary(t) for name, t in interleaved(jobs, repeats).items()}
         rate = matmul_rate(dtype)
@@ -194,7 +218,9 @@ def large_layers(n, repeats):
             # 6 flops per weight and sample: 2 forward, 2 for dW, 2 for dA
             "efficiency": 6 * n * weights / epoch / rate,
             # mlpcore skips dA_0 (the gradient for the input), so it does less work
-            "efficiency_actual_flops": (6 * n * weights - 2 * n * sizes[0] * sizes[1]) / epoch / rate,
+            "efficiency_actual_flops": (6 * n * weights - 2 * n * sizes[0] * sizes[1])
+            / epoch
+            / rate,
         }
     return results
 
@@ -204,7 +230,11 @@ def large_layers_scaling(repeats):
     sizes = [784, 256, 128, 10]
     data = {n: synthetic(n, np.float32) for n in (10_000, 20_000, 40_000)}
     jobs = {
-        n: (lambda X=X, labels=labels: train_mlpcore(X, labels, sizes, 1, 0.01, 200, np.float32))
+        n: (
+            lambda X=X, labels=labels: train_mlpcore(
+                X, labels, sizes, 1, 0.01, 200, np.float32
+            )
+        )
         for n, (X, labels) in data.items()
     }
     return {n: summary(times) for n, times in interleaved(jobs, repeats).items()}
@@ -217,9 +247,12 @@ def large_layers_memory(n):
         X, labels = synthetic(n, dtype)
         itemsize = np.dtype(dtype).itemsize
         out[np.dtype(dtype).name] = {
-            "peak_bytes": peak_memory(lambda: train_mlpcore(X, labels, sizes, 1, 0.01, batch, dtype)),
+            "peak_bytes": peak_memory(
+                lambda: train_mlpcore(X, labels, sizes, 1, 0.01, batch, dtype)
+            ),
             "batch_x_width_bytes": batch * sum(sizes) * itemsize,
-            "parameter_bytes": sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * itemsize,
+            "parameter_bytes": sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+            * itemsize,
             "data_bytes": X.nbytes,
         }
     return out
@@ -228,12 +261,18 @@ def large_layers_memory(n):
 def small_networks(repeats):
     results = {}
     X, labels = circles()
-    jobs = {name: (lambda f=f: f(X, labels, [2, 4, 3, 1], 150, 0.5, None, np.float64)) for name, f in TOOLS.items()}
+    jobs = {
+        name: (lambda f=f: f(X, labels, [2, 4, 3, 1], 150, 0.5, None, np.float64))
+        for name, f in TOOLS.items()
+    }
     results["two circles, [2, 4, 3, 1], 150 full-batch iterations"] = {
         name: summary(t) for name, t in interleaved(jobs, repeats).items()
     }
     X, labels = digits()
-    jobs = {name: (lambda f=f: f(X, labels, [64, 32, 10], 10, 0.1, 32, np.float64)) for name, f in TOOLS.items()}
+    jobs = {
+        name: (lambda f=f: f(X, labels, [64, 32, 10], 10, 0.1, 32, np.float64))
+        for name, f in TOOLS.items()
+    }
     results["digits, [64, 32, 10], batch 32, 10 epochs"] = {
         name: summary(t) for name, t in interleaved(jobs, repeats).items()
     }
@@ -254,7 +293,10 @@ def machine():
         "scikit-learn": sklearn.__version__,
         "mlpcore": mlpcore.__version__,
         "torch": torch.__version__ if torch is not None else None,
-        "blas": [f"{b.get('internal_api')} {b.get('version')} {b.get('architecture')} threads={b.get('num_threads')}" for b in blas],
+        "blas": [
+            f"{b.get('internal_api')} {b.get('version')} {b.get('architecture')} threads={b.get('num_threads')}"
+            for b in blas
+        ],
     }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -266,65 +308,92 @@ def machine():
     return info
 
 
-def format_table(results):
-    """The report of a run, as text: one row per tool and benchmark, then the
-    efficiency, scaling and memory lines. Works on a loaded results.json."""
-    lines = []
+def format_table(results, width=88):
+    """The report of a run, as text at most ``width`` characters wide: for each
+    benchmark a title line and one row per tool, then the efficiency, scaling and
+    memory lines. Works on a loaded results.json."""
     first = next(iter(results["small_networks"].values()))
     peers = [name for name in first if name != "mlpcore"]
-    header = f"{'benchmark':<58} {'tool':<13} {'median':>10} {'min–max':>19} {'× mlpcore':>10}"
-    lines += [header, "-" * len(header)]
+    lines = [f"  {'tool':<14}{'median':>10}  {'min–max':>19}  {'× mlpcore':>10}"]
 
     def rows(label, times):
+        lines.extend(["", label])
         base = times["mlpcore"]["median"]
         for name in ["mlpcore", *peers]:
             t = times[name]
             ratio = "" if name == "mlpcore" else f"{t['median'] / base:.2f}"
             spread = f"{t['min'] * 1e3:.1f}–{t['max'] * 1e3:.1f} ms"
-            lines.append(f"{label:<58} {name:<13} {t['median'] * 1e3:>7.1f} ms {spread:>19} {ratio:>10}")
-            label = ""
+            median = f"{t['median'] * 1e3:.1f} ms"
+            lines.append(
+                f"  {name:<14}{median:>10}  {spread:>19}  {ratio:>10}".rstrip()
+            )
 
     for dtype, r in results["large_layers"].items():
         rows(f"784-256-128-10, {results['n']} samples, 1 epoch, {dtype}", r["times"])
     for label, times in results["small_networks"].items():
         rows(label, times)
-    lines.append("")
+    notes = []
     for dtype, r in results["large_layers"].items():
-        lines.append(
-            f"mlpcore efficiency, {dtype}: {r['efficiency']:.0%} of a {r['matmul_flops'] / 1e9:.0f} GFLOP/s numpy matmul "
-            f"(6·n·Σ fan_in·fan_out; {r['efficiency_actual_flops']:.0%} counting only the flops it does)"
+        notes.append(
+            f"mlpcore efficiency, {dtype}: {r['efficiency']:.0%} of a "
+            f"{r['matmul_flops'] / 1e9:.0f} GFLOP/s numpy matmul (6·n·Σ fan_in·fan_out; "
+            f"{r['efficiency_actual_flops']:.0%} counting only the flops it does)"
         )
     scaling = {int(n): s for n, s in results["scaling"].items()}
     base_n = min(scaling)
-    lines.append(
-        "epoch time against n (float32; in brackets, time per sample relative to the smallest n): "
-        + ", ".join(f"{n}: {s['median'] * 1e3:.0f} ms ({s['median'] / scaling[base_n]['median'] * base_n / n:.2f})" for n, s in scaling.items())
+    per_sample = {
+        n: s["median"] / scaling[base_n]["median"] * base_n / n
+        for n, s in scaling.items()
+    }
+    notes.append(
+        "epoch time against n (float32; in brackets, time per sample relative to the "
+        "smallest n): "
+        + ", ".join(
+            f"{n}: {s['median'] * 1e3:.0f} ms ({per_sample[n]:.2f})"
+            for n, s in scaling.items()
+        )
     )
     for dtype, m in results["memory"].items():
-        lines.append(
+        notes.append(
             f"peak memory of an epoch, {dtype}: {m['peak_bytes'] / 1e6:.2f} MB "
-            f"(batch × Σ widths × itemsize = {m['batch_x_width_bytes'] / 1e6:.2f} MB, parameters {m['parameter_bytes'] / 1e6:.2f} MB, "
+            f"(batch × Σ widths × itemsize = {m['batch_x_width_bytes'] / 1e6:.2f} MB, "
+            f"parameters {m['parameter_bytes'] / 1e6:.2f} MB, "
             f"the data itself {m['data_bytes'] / 1e6:.1f} MB)"
         )
     if "PyTorch" not in peers:
-        lines.append("PyTorch was not installed: skipped (pip install torch==2.13.0 installs a CPU build).")
+        notes.append(
+            "PyTorch was not installed: skipped (pip install torch==2.13.0 installs a CPU build)."
+        )
+    lines.append("")
+    for note in notes:
+        lines.extend(textwrap.wrap(note, width, subsequent_indent="    "))
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer samples and repeats, for a smoke test")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer samples and repeats, for a smoke test",
+    )
     parser.add_argument("--output", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
     n, repeats = (4_000, 3) if args.quick else (20_000, 7)
     if torch is not None:
         torch.set_num_threads(__import__("os").cpu_count())
     else:
-        print("PyTorch is not installed: skipping it (pip install torch==2.13.0 installs a CPU build).")
+        print(
+            "PyTorch is not installed: skipping it (pip install torch==2.13.0 installs a CPU build)."
+        )
     results = {"machine": machine(), "n": n, "repeats": repeats}
     results["small_networks"] = small_networks(repeats * 3)
     results["large_layers"] = large_layers(n, repeats)
-    results["scaling"] = large_layers_scaling(repeats) if not args.quick else {n: results["large_layers"]["float32"]["times"]["mlpcore"]}
+    results["scaling"] = (
+        large_layers_scaling(repeats)
+        if not args.quick
+        else {n: results["large_layers"]["float32"]["times"]["mlpcore"]}
+    )
     results["memory"] = large_layers_memory(n)
     print(json.dumps(results["machine"], indent=2))
     print(format_table(results))

@@ -25,7 +25,9 @@ def toc_files(toc_path: Path = TOC_PATH) -> list[str]:
     def walk(node):
         if isinstance(node, dict):
             if "glob" in node:
-                raise ValueError(f"_toc.yml `glob: {node['glob']}` is not supported: list the files")
+                raise ValueError(
+                    f"_toc.yml `glob: {node['glob']}` is not supported: list the files"
+                )
             for key in ("root", "file"):
                 if key in node:
                     names.append(str(node[key]))

@@ -42,7 +42,11 @@ from booktoc import toc_files  # scripts/booktoc.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL_NAME = "python3"
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL_NAME}
+KERNELSPEC = {
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "name": KERNEL_NAME,
+}
 TIMEOUT = 600  # seconds, per cell
 STATUS_PAGE = ROOT / "book" / "status.md"
 # The distributions whose versions the status page lists, after Python itself.
@@ -180,8 +184,12 @@ def status_page(timings: list[tuple[Path, float]], root: Path = ROOT) -> str:
     if timings:
         lines += ["| chapter | file | seconds |", "| :------ | :--- | ------: |"]
         for path, seconds in timings:
-            doc = Path(os.path.relpath(path.with_suffix(""), STATUS_PAGE.parent)).as_posix()
-            lines.append(f"| {{doc}}`{doc}` | `{path.relative_to(root).as_posix()}` | {seconds:.1f} |")
+            doc = Path(
+                os.path.relpath(path.with_suffix(""), STATUS_PAGE.parent)
+            ).as_posix()
+            lines.append(
+                f"| {{doc}}`{doc}` | `{path.relative_to(root).as_posix()}` | {seconds:.1f} |"
+            )
         total = sum(seconds for _, seconds in timings)
         lines.append(f"| **all chapters** | | **{total:.1f}** |")
     else:
@@ -191,7 +199,9 @@ def status_page(timings: list[tuple[Path, float]], root: Path = ROOT) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="default: every notebook in _toc.yml"
+    )
     args = parser.parse_args(argv)
 
     every_chapter = not args.notebooks
@@ -221,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         timings.append((path, seconds))
         print(f"{seconds:8.1f} s  {shown}", flush=True)
 
-    print(f"{total:8.1f} s  in all, {len(notebooks) - len(failed)} of {len(notebooks)} notebooks executed")
+    print(
+        f"{total:8.1f} s  in all, {len(notebooks) - len(failed)} of {len(notebooks)} notebooks executed"
+    )
     if failed:
         print("failed: " + ", ".join(map(str, failed)), file=sys.stderr)
         print(f"{STATUS_PAGE.relative_to(ROOT)} left unchanged", file=sys.stderr)

@@ -88,7 +88,9 @@ def extract(tarball: Path, target: Path) -> int:
             name = member.name
             if name == "package/LICENSE":
                 rel = "LICENSE"
-            elif name.startswith("package/es5/") and name[len("package/es5/") :].startswith(KEEP):
+            elif name.startswith("package/es5/") and name[
+                len("package/es5/") :
+            ].startswith(KEEP):
                 rel = name[len("package/es5/") :]
             else:
                 continue
@@ -105,16 +107,24 @@ def extract(tarball: Path, target: Path) -> int:
 
 
 def main() -> int:
-    if STAMP.is_file() and STAMP.read_text().strip() == VERSION and (TARGET / ENTRY).is_file():
+    if (
+        STAMP.is_file()
+        and STAMP.read_text().strip() == VERSION
+        and (TARGET / ENTRY).is_file()
+    ):
         STAMP.touch()  # already in place; newer than this script for make
         return 0
     if not TARBALL.is_file() or integrity_of(TARBALL) != INTEGRITY:
-        print(f"Fetching MathJax {VERSION} from the npm registry (npm pack) into {TARBALL.relative_to(ROOT)}")
+        print(
+            f"Fetching MathJax {VERSION} from the npm registry (npm pack) into {TARBALL.relative_to(ROOT)}"
+        )
         download(TARBALL)
     found = integrity_of(TARBALL)
     if found != INTEGRITY:
         TARBALL.unlink()
-        sys.exit(f"{TARBALL.name}: checksum mismatch\n  expected {INTEGRITY}\n  found    {found}")
+        sys.exit(
+            f"{TARBALL.name}: checksum mismatch\n  expected {INTEGRITY}\n  found    {found}"
+        )
     count = extract(TARBALL, TARGET)
     STAMP.write_text(VERSION + "\n")
     print(f"MathJax {VERSION}: {count} files in {TARGET.relative_to(ROOT)}/")
