@@ -180,3 +180,14 @@ def test_no_execution_timestamps(path):
     assert not stamped, (
         f"cells {stamped} carry metadata.execution timestamps: re-execute with `make notebooks`"
     )
+
+
+@notebook_params
+def test_first_code_cell_sets_up_colab_from_the_configured_repository(path):
+    # Colab opens a lone notebook: the first code cell clones the course so that mlpcore
+    # and the relative paths resolve. It must clone the repository _config.yml names.
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    first = _code_cells(path)[0][1].source
+    assert 'if "google.colab" in sys.modules:' in first, first
+    assert f'COURSE = "{config["repository"]["url"]}"' in first, first
+    assert "git clone" in first and "%cd /content/course/book" in first, first
