@@ -153,14 +153,21 @@ def digits():
 
 
 def interleaved(jobs, repeats):
-    """Time each job ``repeats`` times, round-robin; return {name: [seconds, ...]}."""
+    """Time each job ``repeats`` times, round-robin; return {name: [seconds, ...]}.
+
+    The order of the round turns by one job every repeat, so that each job runs
+    after each other one equally often: what a job leaves behind (warm caches,
+    spinning BLAS or OpenMP threads, allocator state) does not always favour or
+    burden the same neighbour.
+    """
     times = {name: [] for name in jobs}
     for name, job in jobs.items():  # warm-up: imports, BLAS threads, caches
         job()
-    for _ in range(repeats):
-        for name, job in jobs.items():
+    names = list(jobs)
+    for r in range(repeats):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             start = time.perf_counter()
-            job()
+            jobs[name]()
             times[name].append(time.perf_counter() - start)
     return times
 
