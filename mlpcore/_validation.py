@@ -118,6 +118,18 @@ def check_positive_int(value, name, allow_none=False):
     return int(value)
 
 
+def check_data(net, X, y):
+    """Return ``X`` and ``y`` checked and converted for ``net``: one row per sample,
+    ``n_0`` and ``n_L`` columns, as many rows in both."""
+    X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
+    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
+    if len(y) != len(X):
+        raise ValueError(
+            f"X and y must have the same number of rows; got {len(X)} and {len(y)}"
+        )
+    return X, y
+
+
 def check_network(net):
     """Raise a ``TypeError`` unless ``net`` is an :class:`mlpcore.MLP`."""
     from .network import MLP  # imported here: network.py imports this module

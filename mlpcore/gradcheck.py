@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_matrix, check_network
+from ._validation import check_data, check_network
 
 #: Denominator floor of the relative error: differences between gradients
 #: smaller than this are compared in absolute terms.
@@ -137,12 +137,7 @@ def gradient_check(net, X, y, eps=1e-6):
     """
     check_network(net)
     eps = _check_eps(eps)
-    X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
-    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
-    if len(y) != len(X):
-        raise ValueError(
-            f"X and y must have the same number of rows; got {len(X)} and {len(y)}"
-        )
+    X, y = check_data(net, X, y)
 
     def loss():
         return net.loss(y, net.forward(X))

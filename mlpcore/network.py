@@ -204,12 +204,7 @@ class MLP:
                 "call forward(X) first"
             )
         if check:
-            y = as_float_matrix(y, "y", self.dtype, self.layer_sizes[-1])
-            if y.shape[0] != yhat.shape[0]:
-                raise ValueError(
-                    f"y must have one row per sample of the last forward pass "
-                    f"({yhat.shape[0]}); got shape {y.shape}"
-                )
+            y = self._check_targets(y)
         if self.fused_output:
             # Canonical pairs: ∂L/∂z = (ŷ - y)/n, see mlpcore.losses. The
             # shortcut never forms ∂L/∂ŷ, so da[L] stays None.
@@ -251,13 +246,17 @@ class MLP:
         """Return the loss of the last forward pass against targets ``y``."""
         if self.a[self.n_layers] is None:
             raise ValueError("loss_value() needs a forward() call first")
+        return self.loss(self._check_targets(y), self.a[self.n_layers])
+
+    def _check_targets(self, y):
+        """``y`` checked and converted: one row per sample of the last forward pass."""
         y = as_float_matrix(y, "y", self.dtype, self.layer_sizes[-1])
         if y.shape[0] != self.a[self.n_layers].shape[0]:
             raise ValueError(
                 f"y must have one row per sample of the last forward pass "
                 f"({self.a[self.n_layers].shape[0]}); got shape {y.shape}"
             )
-        return self.loss(y, self.a[self.n_layers])
+        return y
 
     @property
     def n_parameters(self):

@@ -13,7 +13,7 @@ weight is ``net.W[k][j, i]`` and the bias ``b_i^(k)`` is ``net.b[k][0, i]``.
 
 import numpy as np
 
-from ._validation import as_float_matrix, check_network
+from ._validation import as_float_matrix, check_data, check_network
 
 
 def forward(net, x):
@@ -92,12 +92,7 @@ def gradients(net, X, y):
         with :meth:`MLP.backward` to rounding error.
     """
     check_network(net)
-    X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
-    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
-    if len(y) != len(X):
-        raise ValueError(
-            f"X and y must have the same number of rows; got {len(X)} and {len(y)}"
-        )
+    X, y = check_data(net, X, y)
     L, sizes, n_samples = net.n_layers, net.layer_sizes, len(X)
     dW = [None] + [np.zeros_like(net.W[k]) for k in range(1, L + 1)]
     db = [None] + [np.zeros_like(net.b[k]) for k in range(1, L + 1)]

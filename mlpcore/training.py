@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import (
-    as_float_matrix,
+    check_data,
     check_learning_rate,
     check_network,
     check_positive_int,
@@ -106,13 +106,8 @@ def train(
         raise TypeError(
             f"callback must be callable or None; got {type(callback).__name__}"
         )
-    X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
-    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
+    X, y = check_data(net, X, y)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(
-            f"X and y must have the same number of rows; got {n} and {len(y)}"
-        )
     classify = net.loss.name in ("binary_cross_entropy", "cross_entropy")
     rng = np.random.default_rng(seed)
     batch = n if batch_size is None else min(batch_size, n)
