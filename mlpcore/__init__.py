@@ -5,7 +5,8 @@ Every function says which chapter of the book derives it. The public names:
 - :class:`MLP` — the network: ``forward``, ``backward``, ``update``.
 - :mod:`mlpcore.activations`, :mod:`mlpcore.losses` — functions, with derivatives.
 - :mod:`mlpcore.per_unit` — the same gradients with explicit loops over units.
-- :func:`central_difference`, :func:`gradient_check` — finite-difference checks.
+- :func:`central_difference`, :func:`numeric_gradients`, :func:`gradient_check`,
+  :func:`relative_error` — finite-difference checks.
 - :func:`train`, :class:`History`, :class:`TrainingDiverged` — gradient descent.
 - :class:`MLPClassifier`, :class:`MLPRegressor` — scikit-learn estimators.
 - :mod:`mlpcore.plotting` — figures.
@@ -15,7 +16,12 @@ Every function says which chapter of the book derives it. The public names:
 import importlib
 
 from . import activations, losses, per_unit
-from .gradcheck import central_difference, gradient_check, relative_error
+from .gradcheck import (
+    central_difference,
+    gradient_check,
+    numeric_gradients,
+    relative_error,
+)
 from .network import MLP
 from .training import History, TrainingDiverged, train
 
@@ -31,6 +37,7 @@ __all__ = [
     "central_difference",
     "gradient_check",
     "losses",
+    "numeric_gradients",
     "original",
     "per_unit",
     "plotting",

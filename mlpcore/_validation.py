@@ -63,42 +63,18 @@ def as_float_matrix(value, name, dtype, n_columns=None):
         value = np.ascontiguousarray(value, dtype=dtype)
     # Checked after the conversion, so float64 values that overflow float32
     # are caught too. Integers and booleans are always finite.
-    if kind == "f" and not _all_finite(value):
+    if kind == "f" and not np.isfinite(value).all():
         raise ValueError(
             f"{name} must be finite; it holds NaN or infinity (as {value.dtype})"
         )
     return value
 
 
-_CHUNK = 1 << 16
-
-
-def _all_finite(value):
-    """``np.isfinite(value).all()`` without a boolean array the size of ``value``.
-
-    Large arrays are checked in blocks of rows, so validating a whole data
-    set costs no more memory than one block.
-    """
-    if value.size <= _CHUNK:
-        return bool(np.isfinite(value).all())
-    rows = max(1, _CHUNK // value.shape[1])
-    return all(
-        np.isfinite(value[i : i + rows]).all() for i in range(0, len(value), rows)
-    )
-
-
 def check_learning_rate(learning_rate):
     """Return ``learning_rate`` as a float after checking it is finite and >= 0."""
-    # A plain float skips the slower abstract-base-class checks: update()
-    # validates its learning rate at every training step.
-    if type(learning_rate) is not float:
-        if isinstance(learning_rate, bool) or not isinstance(
-            learning_rate, numbers.Real
-        ):
-            raise TypeError(
-                f"learning_rate must be a real number; got {learning_rate!r}"
-            )
-        learning_rate = float(learning_rate)
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+        raise TypeError(f"learning_rate must be a real number; got {learning_rate!r}")
+    learning_rate = float(learning_rate)
     if not 0 <= learning_rate < math.inf:  # also False for NaN
         raise ValueError(
             f"learning_rate must be a finite number >= 0; got {learning_rate!r}"
@@ -118,48 +94,37 @@ def check_positive_int(value, name, allow_none=False):
     return int(value)
 
 
-def check_data(net, X, y):
-    """Return ``X`` and ``y`` checked and converted for ``net``: one row per sample,
-    ``n_0`` and ``n_L`` columns, as many rows in both."""
-    X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
-    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
-    if len(y) != len(X):
-        raise ValueError(
-            f"X and y must have the same number of rows; got {len(X)} and {len(y)}"
-        )
-    return X, y
+def check_seed(seed):
+    """Return ``seed`` after checking it is an integer >= 0 or None."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an integer or None; got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0; got {seed!r}")
+    return int(seed)
 
 
-def check_network(net):
-    """Raise a ``TypeError`` unless ``net`` is an :class:`mlpcore.MLP`."""
-    from .network import MLP  # imported here: network.py imports this module
-
-    if not isinstance(net, MLP):
-        raise TypeError(f"net must be an mlpcore.MLP; got {type(net).__name__}")
-
-
-def lookup(value, registry, cls, kind):
-    """``value`` if it is a ``cls``, else the entry of ``registry`` it names.
-
-    The one lookup behind :func:`mlpcore.activations.get` and
-    :func:`mlpcore.losses.get`; ``kind`` ("activation", "loss") names the
-    thing in error messages.
-    """
-    if isinstance(value, cls):
-        return value
-    a_cls = f"{_article(cls.__name__)} {cls.__name__}"
-    if isinstance(value, str):
-        try:
-            return registry[value]
-        except KeyError:
-            raise ValueError(
-                f"unknown {kind} {value!r}; "
-                f"expected one of {sorted(registry)} or {a_cls}"
-            ) from None
-    raise TypeError(
-        f"{_article(kind)} {kind} must be a name or {a_cls}; got {type(value).__name__}"
-    )
+def check_bool(value, name):
+    """Return ``value`` after checking it is ``True`` or ``False``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
 
 
-def _article(word):
-    return "an" if word[0].lower() in "aeiou" else "a"
+def check_eps(eps):
+    """Return the finite-difference step ``eps`` as a float, checked positive."""
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"eps must be a positive real number; got {eps!r}")
+    if not math.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be a positive finite number; got {eps!r}")
+    return float(eps)
+
+
+def check_callable(value, name, allow_none=False):
+    """Raise a ``TypeError`` unless ``value`` is callable (or None, if allowed)."""
+    if value is None and allow_none:
+        return
+    if not callable(value):
+        expected = "callable or None" if allow_none else "callable"
+        raise TypeError(f"{name} must be {expected}; got {type(value).__name__}")

@@ -15,7 +15,7 @@ float32.
 import numpy as np
 from scipy.special import expit
 
-from ._validation import lookup
+from ._registry import lookup
 
 
 class Activation:
@@ -34,7 +34,11 @@ class Activation:
     Notes
     -----
     Keep ``f`` and ``df`` module-level functions (not lambdas) so that
-    networks holding the activation can be pickled.
+    networks holding the activation can be pickled. A network compares
+    activations by identity, never by name: an ``Activation("identity", ...)``
+    of your own is not :data:`identity` and never gets its fused output error.
+
+    Derived in :ref:`ch2-activations`.
     """
 
     def __init__(self, name, f, df):
@@ -49,11 +53,11 @@ class Activation:
         self.df = df
 
     def __call__(self, z):
-        """Return ``f(z)``."""
+        """Return ``f(z)``. Derived in :ref:`ch2-activations`."""
         return self.f(z)
 
     def derivative(self, z):
-        """Return ``f'(z)`` element-wise.
+        """Return ``f'(z)`` element-wise. Derived in :ref:`ch2-activations`.
 
         Raises
         ------
@@ -134,5 +138,7 @@ def get(activation):
         For an unknown name.
     TypeError
         For anything that is neither a name nor an :class:`Activation`.
+
+    Used in :ref:`ch2-activations`.
     """
     return lookup(activation, ACTIVATIONS, Activation, "activation")

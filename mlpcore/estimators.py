@@ -109,10 +109,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     history_ : History
     loss_curve_ : list of float
     n_iter_ : int
+
+    Used in :ref:`ch7-scikit-learn`.
     """
 
     def fit(self, X, y):
-        """Fit the network to ``X`` and labels ``y``; return ``self``."""
+        """Fit the network to ``X`` and labels ``y``; return ``self``. Used in :ref:`ch7-scikit-learn`."""
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
@@ -138,7 +140,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._fit_network(X, Y, output, loss)
 
     def predict_proba(self, X):
-        """Class probabilities, shape ``(n_samples, n_classes)``."""
+        """Class probabilities, shape ``(n_samples, n_classes)``. Used in :ref:`ch7-scikit-learn`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         p = self.network_.forward(X)
@@ -147,7 +149,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return p.copy()
 
     def predict(self, X):
-        """The most probable class of each sample."""
+        """The most probable class of each sample. Used in :ref:`ch7-scikit-learn`."""
         check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
@@ -159,6 +161,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ``learning_rate=0.01`` by default. The network is trained on
     standardised targets (``y_mean_``, ``y_scale_``); :meth:`predict` maps
     its outputs back to the scale of ``y``.
+
+    Used in :ref:`ch7-scikit-learn`.
     """
 
     def __init__(
@@ -185,7 +189,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return tags
 
     def fit(self, X, y):
-        """Fit the network to ``X`` and targets ``y``; return ``self``."""
+        """Fit the network to ``X`` and targets ``y``; return ``self``. Used in :ref:`ch7-scikit-learn`."""
         X, y = validate_data(
             self, X, y, dtype=np.float64, multi_output=True, y_numeric=True
         )
@@ -207,7 +211,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         )
 
     def predict(self, X):
-        """Predicted targets, shaped like the ``y`` given to :meth:`fit`."""
+        """Predicted targets, shaped like the ``y`` given to :meth:`fit`. Used in :ref:`ch7-scikit-learn`."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         yhat = self.network_.forward(X) * self.y_scale_ + self.y_mean_

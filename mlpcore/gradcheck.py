@@ -2,27 +2,20 @@
 
 Chapter 1 ("Total derivatives") uses :func:`central_difference` to check
 derivatives taken by hand; chapter 6 ("Checking gradients") derives the error
-of the central difference and uses :func:`gradient_check` on whole networks.
+of the central difference and uses :func:`numeric_gradients` and
+:func:`gradient_check` on whole networks.
 """
 
-import math
 import numbers
 
 import numpy as np
 
-from ._validation import check_data, check_network
+from ._validation import check_callable, check_eps
+from .network import check_data
 
 #: Denominator floor of the relative error: differences between gradients
 #: smaller than this are compared in absolute terms.
 RELATIVE_ERROR_FLOOR = 1e-8
-
-
-def _check_eps(eps):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"eps must be a positive real number; got {eps!r}")
-    if not math.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a positive finite number; got {eps!r}")
-    return float(eps)
 
 
 def _value(f, x):
@@ -54,10 +47,11 @@ def central_difference(f, x, eps=1e-6):
     -------
     float or ndarray
         ``df/dx``, or the array of ``∂f/∂x_i`` shaped like ``x``.
+
+    Derived in :ref:`ch6-difference-quotients`.
     """
-    if not callable(f):
-        raise TypeError(f"f must be callable; got {type(f).__name__}")
-    eps = _check_eps(eps)
+    check_callable(f, "f")
+    eps = check_eps(eps)
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         x = float(x)
         if x + eps == x - eps:
@@ -91,24 +85,37 @@ def central_difference(f, x, eps=1e-6):
 
 
 def relative_error(analytic, numeric):
-    """Element-wise ``|a - n| / max(|a|, |n|, RELATIVE_ERROR_FLOOR)``."""
-    analytic, numeric = (
-        np.asarray(analytic, dtype=np.float64),
-        np.asarray(numeric, dtype=np.float64),
-    )
-    scale = np.maximum(
-        np.maximum(np.abs(analytic), np.abs(numeric)), RELATIVE_ERROR_FLOOR
-    )
-    return np.abs(analytic - numeric) / scale
+    """``‖a - n‖ / max(‖a‖, ‖n‖, RELATIVE_ERROR_FLOOR)``, with Euclidean norms.
+
+    The one definition of relative error in :mod:`mlpcore`; :func:`gradient_check`
+    applies it to every parameter array. Whole arrays are compared, not single
+    elements: the central difference has an absolute rounding error of about
+    ``u·|L|/ε`` (1e-10 in float64), which an element-wise ratio would inflate
+    for any component that is nearly zero.
+
+    Returns
+    -------
+    float
+
+    Derived in :ref:`ch6-relative-error`.
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    if a.shape != n.shape:
+        raise ValueError(
+            f"the arrays must have the same shape; got {a.shape} and {n.shape}"
+        )
+    scale = max(np.linalg.norm(a), np.linalg.norm(n), RELATIVE_ERROR_FLOOR)
+    return float(np.linalg.norm(a - n) / scale)
 
 
-def gradient_check(net, X, y, eps=1e-6):
-    """The largest relative error between back-propagation and finite differences.
+def numeric_gradients(net, X, y, eps=1e-6):
+    """The gradients of ``net``'s loss by central differences of every parameter.
 
-    Runs ``net.forward(X)`` and ``net.backward(y)``, then perturbs every
-    weight and bias by ±ε, recomputing the loss, and compares. The
-    parameters are restored; the forward/backward caches hold the results
-    of the final, unperturbed pass.
+    Each weight and bias in turn is moved by ±ε in place, the loss of the
+    whole batch recomputed (:meth:`mlpcore.MLP.loss_value`), and the parameter
+    restored. It costs two forward passes per parameter: a check, not a way
+    to train.
 
     Parameters
     ----------
@@ -116,41 +123,57 @@ def gradient_check(net, X, y, eps=1e-6):
     X : array_like, shape (n_samples, n_0)
     y : array_like, shape (n_samples, n_L)
     eps : float, default 1e-6
-        The finite-difference step. In float32, use something like 1e-2
-        (chapter 6 explains why).
+        The step ε. In float32, use something like 1e-2 (chapter 6 explains).
+
+    Returns
+    -------
+    dW, db : list of ndarray
+        Shaped like ``net.W`` and ``net.b`` (index 0 is ``None``), in float64.
+        The network's caches hold the last perturbed pass.
+
+    Derived in :ref:`ch6-gradient-check`.
+    """
+    X, y = check_data(net, X, y)
+    eps = check_eps(eps)
+
+    def loss(_):
+        net.forward(X)
+        return net.loss_value(y)
+
+    L = net.n_layers
+    dW = [None] + [central_difference(loss, net.W[k], eps) for k in range(1, L + 1)]
+    db = [None] + [central_difference(loss, net.b[k], eps) for k in range(1, L + 1)]
+    return dW, db
+
+
+def gradient_check(net, X, y, eps=1e-6):
+    """The largest relative error between back-propagation and finite differences.
+
+    Compares ``net.backward``'s ``dW`` and ``db`` with
+    :func:`numeric_gradients`, array by array, with :func:`relative_error`.
+    The parameters are restored; the forward/backward caches hold the
+    results of a final, unperturbed pass.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array_like, shape (n_samples, n_0)
+    y : array_like, shape (n_samples, n_L)
+    eps : float, default 1e-6
+        The finite-difference step.
 
     Returns
     -------
     float
-        The largest relative error ``‖a - n‖ / max(‖a‖, ‖n‖)`` over the
-        parameter arrays ``W[l]`` and ``b[l]``, between the analytic
-        gradient ``a`` and the numeric ``n`` (Euclidean norms, with
-        :data:`RELATIVE_ERROR_FLOOR` as the least denominator). Around
-        1e-7 or smaller in float64 for a correct gradient.
+        The largest relative error over the arrays ``W[k]`` and ``b[k]``.
+        Around 1e-7 or smaller in float64 for a correct gradient.
 
-    Notes
-    -----
-    Whole arrays are compared, not single elements: the central difference
-    has an absolute rounding error of about ``u·|L|/ε`` (1e-10 in float64),
-    which an element-wise ratio would inflate for any component that is
-    nearly zero.
+    Derived in :ref:`ch6-gradient-check`.
     """
-    check_network(net)
-    eps = _check_eps(eps)
     X, y = check_data(net, X, y)
-
-    def loss():
-        return net.loss(y, net.forward(X))
-
-    worst = 0.0
+    dW, db = numeric_gradients(net, X, y, eps)
     net.forward(X)
     net.backward(y)
-    analytic = [(net.W[l], net.dW[l].copy()) for l in range(1, net.n_layers + 1)]
-    analytic += [(net.b[l], net.db[l].copy()) for l in range(1, net.n_layers + 1)]
-    for param, grad in analytic:
-        numeric = central_difference(lambda _: loss(), param, eps)
-        scale = max(np.linalg.norm(grad), np.linalg.norm(numeric), RELATIVE_ERROR_FLOOR)
-        worst = max(worst, float(np.linalg.norm(grad - numeric) / scale))
-    net.forward(X)
-    net.backward(y)
-    return worst
+    errors = [relative_error(net.dW[k], dW[k]) for k in range(1, net.n_layers + 1)]
+    errors += [relative_error(net.db[k], db[k]) for k in range(1, net.n_layers + 1)]
+    return max(errors)

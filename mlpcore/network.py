@@ -1,17 +1,21 @@
 """The multilayer perceptron: forward pass, back-propagation, update.
 
-Layers are numbered as in the book: layer 0 is the input, layers 1..L compute
+Layers are numbered as in the book: layer 0 is the input, layers k = 1..L compute
 
-    z[l] = a[l-1] @ W[l] + b[l]        (pre-activation)
-    a[l] = f_l(z[l])                   (activation)
+    z[k] = a[k-1] @ W[k] + b[k]        (pre-activation)
+    a[k] = f_k(z[k])                   (activation)
 
-with one sample per row, so ``W[l]`` has shape ``(n_{l-1}, n_l)`` and ``b[l]``
-shape ``(1, n_l)``. Index 0 of every per-layer list holds ``None``. Chapter 4
-("The matrix form") derives the equations implemented here; chapter 3 derives
-the same equations unit by unit (see :mod:`mlpcore.per_unit`).
+with one sample per row, so ``W[k]`` has shape ``(n_{k-1}, n_k)`` and ``b[k]``
+shape ``(1, n_k)``. Index 0 of the lists of parameters and gradients holds
+``None``; ``a[0]`` is the input. Chapter 4 ("The matrix form") derives the
+equations implemented here; chapter 3 derives the same equations unit by unit
+(see :mod:`mlpcore.per_unit`).
+
+The checks of a network's arguments and data live here too, next to the class
+they describe (:func:`check_network`, :func:`check_data`); the generic checks
+of arrays and numbers are in ``mlpcore._validation``.
 """
 
-import functools
 import numbers
 from collections.abc import Sequence
 
@@ -19,7 +23,12 @@ import numpy as np
 
 from . import activations as _activations
 from . import losses as _losses
-from ._validation import as_float_matrix, check_learning_rate
+from ._validation import (
+    as_float_matrix,
+    check_bool,
+    check_learning_rate,
+    check_seed,
+)
 
 INITIALISATIONS = ("auto", "tutorial")
 
@@ -52,14 +61,16 @@ class MLP:
     fused_output : bool, default True
         When the output activation is the loss's canonical pair (sigmoid with
         binary cross-entropy, softmax with cross-entropy, identity with
-        squared error), compute the output error ``∂L/∂z`` directly as
-        ``ŷ - y`` (scaled). With ``False`` the general chain rule
-        ``∂L/∂ŷ ⊙ f'(z)`` is used (not possible for softmax).
+        squared error: the very objects of :mod:`mlpcore.activations`, not
+        just their names), compute the output error ``∂L/∂z`` directly as
+        ``ŷ - y`` (scaled), and the loss from ``z`` (:meth:`loss_value`).
+        With ``False`` the general chain rule ``∂L/∂ŷ ⊙ f'(z)`` is used (not
+        possible for softmax).
 
     Attributes
     ----------
     W, b : list of ndarray
-        Parameters ``W[l]``, ``b[l]`` for ``l = 1..L``.
+        Parameters ``W[k]``, ``b[k]`` for ``k = 1..L``.
     z, a : list of ndarray
         Pre-activations and activations of the last :meth:`forward`;
         ``a[0]`` is the input.
@@ -68,6 +79,13 @@ class MLP:
         the gradient with respect to the input, is not needed for training
         and is left ``None``; so is ``da[L]`` (``∂L/∂ŷ``) when the fused
         output error is used, as it goes straight to ``dz[L]``.
+    seed : int or None
+        The seed of the current parameters (see :meth:`initialize`).
+    fused_output : bool
+        Whether :meth:`backward` uses the fused output error: the argument,
+        and the output activation being the loss's own pair.
+
+    Derived in :ref:`ch4-code`.
     """
 
     def __init__(
@@ -80,13 +98,12 @@ class MLP:
         init="auto",
         fused_output=True,
     ):
-        sizes = _check_layer_sizes(layer_sizes)
+        sizes = check_layer_sizes(layer_sizes)
         n_layers = len(sizes) - 1
         funcs = _check_activations(activations, n_layers)
         loss = _losses.get(loss)
-        if not isinstance(fused_output, bool):
-            raise TypeError(f"fused_output must be True or False; got {fused_output!r}")
-        fused = fused_output and loss.output_activation == funcs[-1].name
+        fused_output = check_bool(fused_output, "fused_output")
+        fused = fused_output and funcs[-1] is loss.output_activation
         if funcs[-1].df is None and not fused:
             raise ValueError(
                 f"the {funcs[-1].name!r} output needs the fused output error of the "
@@ -110,35 +127,38 @@ class MLP:
         self.loss = loss
         self.dtype = dtype
         self.fused_output = fused
-        self.seed = seed
         self.init = init
         self.W = [None] * (n_layers + 1)
         self.b = [None] * (n_layers + 1)
         self.initialize(seed)  # checks the seed, draws W and b, empties the caches
 
     def initialize(self, seed=None):
-        """Draw fresh parameters, as described for ``init``; return ``self``."""
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-        ):
-            raise TypeError(f"seed must be an integer or None; got {seed!r}")
+        """Draw fresh parameters, as described for ``init``; return ``self``.
+
+        ``seed`` becomes :attr:`seed`, so ``net.seed`` always names the draw
+        of the current parameters (``None``: fresh entropy).
+
+        Used in :ref:`ch5-corrected`.
+        """
+        seed = check_seed(seed)
         if self.init == "tutorial":
             rng = np.random.RandomState(seed)
-            for l in range(1, self.n_layers + 1):
-                fan_in, fan_out = self.layer_sizes[l - 1], self.layer_sizes[l]
-                self.W[l] = (rng.randn(fan_in, fan_out) * 0.1).astype(self.dtype)
-                self.b[l] = (rng.randn(1, fan_out) * 0.1).astype(self.dtype)
+            for k in range(1, self.n_layers + 1):
+                fan_in, fan_out = self.layer_sizes[k - 1], self.layer_sizes[k]
+                self.W[k] = (rng.randn(fan_in, fan_out) * 0.1).astype(self.dtype)
+                self.b[k] = (rng.randn(1, fan_out) * 0.1).astype(self.dtype)
         else:
             rng = np.random.default_rng(seed)
-            for l in range(1, self.n_layers + 1):
-                fan_in, fan_out = self.layer_sizes[l - 1], self.layer_sizes[l]
-                if self.activations[l].name == "relu":  # He et al. (2015)
+            for k in range(1, self.n_layers + 1):
+                fan_in, fan_out = self.layer_sizes[k - 1], self.layer_sizes[k]
+                if self.activations[k] is _activations.relu:  # He et al. (2015)
                     W = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
                 else:  # Glorot & Bengio (2010)
                     limit = np.sqrt(6.0 / (fan_in + fan_out))
                     W = rng.uniform(-limit, limit, size=(fan_in, fan_out))
-                self.W[l] = W.astype(self.dtype)
-                self.b[l] = np.zeros((1, fan_out), dtype=self.dtype)
+                self.W[k] = W.astype(self.dtype)
+                self.b[k] = np.zeros((1, fan_out), dtype=self.dtype)
+        self.seed = seed
         self._clear_state()
         return self
 
@@ -152,85 +172,71 @@ class MLP:
             [None] * n,
         )
 
-    def forward(self, X, *, check=True):
+    def forward(self, X):
         """Compute the network's output for the samples in the rows of ``X``.
 
-        Implements the forward equation of chapter 4 (``ch4-forward``) layer
-        by layer and keeps every ``z[l]`` and ``a[l]`` for :meth:`backward`.
+        The forward equation of chapter 4, layer by layer; every ``z[k]`` and
+        ``a[k]`` is kept for :meth:`backward`.
 
         Parameters
         ----------
         X : array_like, shape (n_samples, n_0)
-        check : bool, default True
-            Validate ``X``. :func:`mlpcore.train` validates the whole data
-            set once and passes ``False`` for its batches.
 
         Returns
         -------
         yhat : ndarray, shape (n_samples, n_L)
             ``a[L]``, the output layer's activations.
+
+        Derived in :ref:`ch4-forward`.
         """
-        if check:
-            X = as_float_matrix(X, "X", self.dtype, self.layer_sizes[0])
-        self.a[0] = X
-        for l in range(1, self.n_layers + 1):
-            self.z[l] = self.a[l - 1] @ self.W[l]
-            self.z[l] += self.b[l]  # in place: no second (n, n_l) array
-            self.a[l] = self.activations[l](self.z[l])
+        self.a[0] = as_float_matrix(X, "X", self.dtype, self.layer_sizes[0])
+        for k in range(1, self.n_layers + 1):
+            self.z[k] = self.a[k - 1] @ self.W[k] + self.b[k]
+            self.a[k] = self.activations[k](self.z[k])
         return self.a[self.n_layers]
 
-    def backward(self, y, *, check=True):
+    def backward(self, y):
         """Back-propagate the loss of the last :meth:`forward` against ``y``.
 
-        Fills ``dz[l]``, ``dW[l]``, ``db[l]`` for every layer and ``da[l]``
-        for ``l = 1..L-1`` (and ``da[L]`` unless the output error is fused;
+        Fills ``dz[k]``, ``dW[k]``, ``db[k]`` for every layer and ``da[k]``
+        for ``k = 1..L-1`` (and ``da[L]`` unless the output error is fused;
         see ``fused_output``) with the gradients of the loss, the mean over
-        samples (chapter 4, equations ``ch4-output-error`` to ``ch4-da``).
-        Nothing accumulates across calls: each call overwrites the previous
-        gradients.
+        samples. Each call overwrites the previous gradients: nothing
+        accumulates.
 
         Parameters
         ----------
         y : array_like, shape (n_samples, n_L)
             The targets for the samples of the last forward pass.
-        check : bool, default True
-            Validate ``y`` (see :meth:`forward`).
+
+        Derived in :ref:`ch4-backward`.
         """
+        y = self._check_targets(y, "backward")
         L = self.n_layers
-        yhat = self.a[L]
-        if yhat is None:
-            raise ValueError(
-                "backward() needs the activations of a forward() call; "
-                "call forward(X) first"
-            )
-        if check:
-            y = self._check_targets(y)
-        if self.fused_output:
-            # Canonical pairs: ∂L/∂z = (ŷ - y)/n, see mlpcore.losses. The
-            # shortcut never forms ∂L/∂ŷ, so da[L] stays None.
+        if self.fused_output:  # canonical pair: ∂L/∂z[L] = (ŷ - y)/n, times 2 for MSE
             self.da[L] = None
-            self.dz[L] = self.loss.output_error(y, yhat)
+            self.dz[L] = self.loss.output_error(y, self.a[L])
         else:
-            self.da[L] = self.loss.gradient(y, yhat)
+            self.da[L] = self.loss.df(y, self.a[L])
             self.dz[L] = self.da[L] * self.activations[L].derivative(self.z[L])
-        ones = _ones_row(len(y), self.dtype)
-        for l in range(L, 0, -1):
-            if l < L:
-                self.dz[l] = self.da[l] * self.activations[l].derivative(self.z[l])
-            self.dW[l] = self.a[l - 1].T @ self.dz[l]
-            # 1ᵀ dZ sums over the samples; as a matrix product it runs in BLAS,
-            # several times faster than dz.sum(axis=0) on narrow layers.
-            self.db[l] = ones @ self.dz[l]
-            if l > 1:
-                self.da[l - 1] = self.dz[l] @ self.W[l].T
+        ones = np.ones((1, len(y)), dtype=self.dtype)  # 1ᵀ sums over the samples
+        for k in range(L, 0, -1):
+            self.dW[k] = self.a[k - 1].T @ self.dz[k]
+            self.db[k] = ones @ self.dz[k]
+            if k > 1:  # the input's gradient ∂L/∂a[0] is never needed
+                self.da[k - 1] = self.dz[k] @ self.W[k].T
+                f_prime = self.activations[k - 1].derivative(self.z[k - 1])
+                self.dz[k - 1] = self.da[k - 1] * f_prime
 
     def update(self, learning_rate):
-        """Take one gradient-descent step: ``W[l] -= η dW[l]``, ``b[l] -= η db[l]``.
+        """Take one gradient-descent step: ``W[k] -= η dW[k]``, ``b[k] -= η db[k]``.
 
         Parameters
         ----------
         learning_rate : float
             The step size η, finite and non-negative.
+
+        Derived in :ref:`ch5-gradient-descent`.
         """
         learning_rate = check_learning_rate(learning_rate)
         if self.dW[1] is None:
@@ -238,30 +244,42 @@ class MLP:
                 "update() needs the gradients of a backward() call; "
                 "call backward(y) first"
             )
-        for l in range(1, self.n_layers + 1):
-            self.W[l] -= learning_rate * self.dW[l]
-            self.b[l] -= learning_rate * self.db[l]
+        for k in range(1, self.n_layers + 1):
+            self.W[k] -= learning_rate * self.dW[k]
+            self.b[k] -= learning_rate * self.db[k]
 
     def loss_value(self, y):
-        """Return the loss of the last forward pass against targets ``y``."""
-        if self.a[self.n_layers] is None:
-            raise ValueError("loss_value() needs a forward() call first")
-        return self.loss(self._check_targets(y), self.a[self.n_layers])
+        """Return the loss of the last forward pass against targets ``y``.
 
-    def _check_targets(self, y):
+        With the fused output error the loss is computed from the output
+        pre-activations ``z[L]`` (:meth:`mlpcore.losses.Loss.from_logits`),
+        exact where ``ŷ`` has rounded to 0 or 1; otherwise from ``ŷ``.
+
+        Used in :ref:`ch3-shortcut`.
+        """
+        y = self._check_targets(y, "loss_value")
+        L = self.n_layers
+        if self.fused_output:
+            return float(self.loss.f_logits(y, self.z[L]))
+        return float(self.loss.f(y, self.a[L]))
+
+    def _check_targets(self, y, caller):
         """``y`` checked and converted: one row per sample of the last forward pass."""
+        yhat = self.a[self.n_layers]
+        if yhat is None:
+            raise ValueError(f"{caller}() needs a forward pass; call forward(X) first")
         y = as_float_matrix(y, "y", self.dtype, self.layer_sizes[-1])
-        if y.shape[0] != self.a[self.n_layers].shape[0]:
+        if y.shape[0] != yhat.shape[0]:
             raise ValueError(
                 f"y must have one row per sample of the last forward pass "
-                f"({self.a[self.n_layers].shape[0]}); got shape {y.shape}"
+                f"({yhat.shape[0]}); got shape {y.shape}"
             )
         return y
 
     @property
     def n_parameters(self):
-        """The number of weights and biases."""
-        return sum(self.W[l].size + self.b[l].size for l in range(1, self.n_layers + 1))
+        """The number of weights and biases. Used in :ref:`ch4-shapes`."""
+        return sum(self.W[k].size + self.b[k].size for k in range(1, self.n_layers + 1))
 
     def __getstate__(self):
         # The per-batch caches can be large and are rebuilt by forward/backward.
@@ -280,16 +298,8 @@ class MLP:
         )
 
 
-@functools.lru_cache(maxsize=16)
-def _ones_row(n, dtype):
-    """A read-only row of ``n`` ones, ``1ᵀ`` in ``db = 1ᵀ dZ``; cached, as
-    training asks for the same one at every step."""
-    ones = np.ones((1, n), dtype=dtype)
-    ones.flags.writeable = False
-    return ones
-
-
-def _check_layer_sizes(layer_sizes):
+def check_layer_sizes(layer_sizes):
+    """Return ``layer_sizes`` as a tuple of ints, checked: two or more, all >= 1."""
     if isinstance(layer_sizes, (str, bytes)) or not isinstance(
         layer_sizes, Sequence | np.ndarray
     ):
@@ -322,10 +332,32 @@ def _check_activations(activations, n_layers):
             f"got {len(activations)}"
         )
     funcs = [_activations.get(a) for a in activations]
-    for l, f in enumerate(funcs[:-1], 1):
+    for k, f in enumerate(funcs[:-1], 1):
         if f.df is None:
             raise ValueError(
                 f"the {f.name!r} activation can only be used in the output layer; "
-                f"layer {l} has it"
+                f"layer {k} has it"
             )
     return funcs
+
+
+def check_network(net):
+    """Raise a ``TypeError`` unless ``net`` is an :class:`MLP`."""
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an mlpcore.MLP; got {type(net).__name__}")
+
+
+def check_data(net, X, y):
+    """Return ``X`` and ``y`` checked and converted for ``net``.
+
+    One row per sample, ``n_0`` and ``n_L`` columns, as many rows in both, in
+    the network's dtype. ``net`` is checked first.
+    """
+    check_network(net)
+    X = as_float_matrix(X, "X", net.dtype, net.layer_sizes[0])
+    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
+    if len(y) != len(X):
+        raise ValueError(
+            f"X and y must have the same number of rows; got {len(X)} and {len(y)}"
+        )
+    return X, y

@@ -22,8 +22,8 @@ the tutorial's initialisation.
 import numpy as np
 from sklearn.datasets import make_circles
 
-from .activations import Activation, _sigmoid
-from .losses import Loss, _binary_cross_entropy, _binary_cross_entropy_gradient
+from .activations import Activation, sigmoid
+from .losses import Loss, binary_cross_entropy
 from .network import MLP
 from .training import History, n_correct
 
@@ -35,27 +35,29 @@ SEED = 42
 
 
 def _sigmoid_doubled_derivative(z):
-    s = _sigmoid(z)
+    s = sigmoid(z)
     return 2 * s * (1 - s)  # mistake 1: the correct derivative is s * (1 - s)
 
 
 def _summed_cross_entropy(y, yhat):
     # mistake 2: divides by the number of outputs, y.shape[1], not of samples
-    return _binary_cross_entropy(y, yhat) * len(y) / y.shape[1]
+    return binary_cross_entropy.f(y, yhat) * len(y) / y.shape[1]
 
 
-def _summed_cross_entropy_gradient(y, yhat):
-    return _binary_cross_entropy_gradient(y, yhat) * len(y) / y.shape[1]
+def _summed_cross_entropy_derivative(y, yhat):
+    return binary_cross_entropy.df(y, yhat) * len(y) / y.shape[1]
 
 
 #: Sigmoid with the tutorial's derivative, ``2σ(1-σ)``.
 sigmoid_doubled_derivative = Activation(
-    "sigmoid_doubled_derivative", _sigmoid, _sigmoid_doubled_derivative
+    "sigmoid_doubled_derivative", sigmoid.f, _sigmoid_doubled_derivative
 )
 
 #: Binary cross-entropy summed over the samples (divided by the outputs).
 summed_binary_cross_entropy = Loss(
-    "summed_binary_cross_entropy", _summed_cross_entropy, _summed_cross_entropy_gradient
+    "summed_binary_cross_entropy",
+    _summed_cross_entropy,
+    _summed_cross_entropy_derivative,
 )
 
 
@@ -65,6 +67,8 @@ def load_data():
     The tutorial seeds the global generator with 0 before calling
     ``make_circles``; ``random_state=0`` draws the same points without
     touching the global state.
+
+    Used in :ref:`ch5-data`.
     """
     X, y = make_circles(n_samples=1000, factor=0.5, noise=0.1, random_state=0)
     return X, y.reshape(-1, 1).astype(np.float64)
@@ -76,6 +80,8 @@ def network(sigmoid_derivative_doubled=True, loss_summed=True, seed=SEED):
     Initialised as the tutorial does (``init="tutorial"``), and using the
     general chain rule at the output, as the tutorial does, so that its σ'
     is actually used.
+
+    Used in :ref:`ch5-tutorial-run`.
     """
     return MLP(
         LAYER_SIZES,
@@ -95,13 +101,15 @@ def step(net, X, y, learning_rate=LEARNING_RATE, db_averaged=True):
     """One iteration of the tutorial's loop.
 
     Returns the loss and ``ŷ`` of the forward pass, before the update.
+
+    Used in :ref:`ch5-tutorial-run`.
     """
     yhat = net.forward(X)
     loss = net.loss(y, yhat)
     net.backward(y)
     if db_averaged:
-        for l in range(1, net.n_layers + 1):
-            net.db[l] /= len(X)  # mistake 3: dW sums over samples, db averages
+        for k in range(1, net.n_layers + 1):
+            net.db[k] /= len(X)  # mistake 3: dW sums over samples, db averages
     net.update(learning_rate)
     return loss, yhat
 
@@ -127,6 +135,8 @@ def run(
         The network after the last update.
     history : History
         ``loss`` and ``accuracy`` of every iteration.
+
+    Used in :ref:`ch5-tutorial-run`.
     """
     net = network(sigmoid_derivative_doubled, loss_summed, seed)
     history = History()

@@ -13,7 +13,8 @@ weight is ``net.W[k][j, i]`` and the bias ``b_i^(k)`` is ``net.b[k][0, i]``.
 
 import numpy as np
 
-from ._validation import as_float_matrix, check_data, check_network
+from ._validation import as_float_matrix
+from .network import check_data, check_network
 
 
 def forward(net, x):
@@ -33,6 +34,8 @@ def forward(net, x):
     z, a : list of ndarray
         ``z[k]`` and ``a[k]`` of shape ``(n_k,)`` for ``k = 1..L`` (index 0
         of ``z`` is ``None``; ``a[0]`` is ``x``).
+
+    Derived in :ref:`ch2-forward-by-hand`.
     """
     check_network(net)
     try:
@@ -90,8 +93,9 @@ def gradients(net, X, y):
     dW, db : list of ndarray
         Shaped like ``net.W`` and ``net.b`` (index 0 is ``None``); they agree
         with :meth:`MLP.backward` to rounding error.
+
+    Derived in :ref:`ch3-recursion`.
     """
-    check_network(net)
     X, y = check_data(net, X, y)
     L, sizes, n_samples = net.n_layers, net.layer_sizes, len(X)
     dW = [None] + [np.zeros_like(net.W[k]) for k in range(1, L + 1)]
@@ -100,7 +104,7 @@ def gradients(net, X, y):
         z, a = forward(net, X[s])
         # ∂ℓ/∂ŷ of this sample's loss (the loss of one row is not averaged).
         ys, yhat = y[s : s + 1], a[L].reshape(1, -1)
-        dL_da = net.loss.gradient(ys, yhat)[0]
+        dL_da = net.loss.df(ys, yhat)[0]
         fused_error = net.loss.output_error(ys, yhat)[0] if net.fused_output else None
         for k in range(L, 0, -1):
             dL_dz = np.zeros(sizes[k], dtype=net.dtype)

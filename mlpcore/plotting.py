@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from ._validation import as_float_matrix
-from .network import MLP, _check_layer_sizes
+from .network import MLP, check_layer_sizes
 
 
 def _axes(ax, figsize):
@@ -43,10 +43,12 @@ def draw_network(layer_sizes, ax=None, unit_labels=True, layer_labels=True):
     Returns
     -------
     matplotlib Axes
+
+    Used in :ref:`ch2-network`.
     """
     if isinstance(layer_sizes, MLP):
         layer_sizes = layer_sizes.layer_sizes
-    sizes = _check_layer_sizes(layer_sizes)
+    sizes = check_layer_sizes(layer_sizes)
     L = len(sizes) - 1
     ax = _axes(ax, (1.8 * (L + 1), 0.9 * max(sizes) + 1))
     tallest = max(sizes)
@@ -111,6 +113,8 @@ def decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.25):
     Returns
     -------
     matplotlib Axes
+
+    Used in :ref:`ch5-corrected`.
     """
     if isinstance(predict, MLP):
         predict = predict.forward
@@ -172,6 +176,8 @@ def training_history(history, ax=None, label=None):
     -------
     matplotlib Axes
         The loss axes (accuracy, if any, is on its twin).
+
+    Used in :ref:`ch5-corrected`.
     """
     if not hasattr(history, "loss") or len(history.loss) == 0:
         raise ValueError(

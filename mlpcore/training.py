@@ -5,16 +5,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import losses
 from ._validation import (
-    check_data,
+    check_bool,
+    check_callable,
     check_learning_rate,
-    check_network,
     check_positive_int,
+    check_seed,
 )
+from .network import check_data
+
+#: The losses for which :func:`train` records accuracy.
+CLASSIFICATION_LOSSES = (losses.binary_cross_entropy, losses.cross_entropy)
 
 
 class TrainingDiverged(FloatingPointError):
-    """Raised when the loss becomes NaN or infinite during training."""
+    """Raised when the loss becomes NaN or infinite during training.
+
+    Used in :ref:`ch5-diverges`.
+    """
 
 
 @dataclass
@@ -29,6 +38,8 @@ class History:
     accuracy : list of float
         The fraction of those samples classified correctly; recorded only for
         the classification losses (binary and categorical cross-entropy).
+
+    Used in :ref:`ch5-gradient-descent`.
     """
 
     loss: list = field(default_factory=list)
@@ -36,7 +47,7 @@ class History:
 
     @property
     def epochs(self):
-        """The number of epochs recorded."""
+        """The number of epochs recorded. Used in :ref:`ch5-gradient-descent`."""
         return len(self.loss)
 
 
@@ -45,6 +56,8 @@ def n_correct(y, yhat):
 
     One output column: the positive class when ``ŷ > 0.5``. Several: the
     column with the largest ``ŷ`` (``y`` one-hot).
+
+    Used in :ref:`ch5-tutorial-run`.
     """
     if yhat.shape[1] == 1:
         return np.count_nonzero((yhat > 0.5) == (y > 0.5))
@@ -97,18 +110,18 @@ def train(
     TrainingDiverged
         If the loss becomes NaN or infinite; the message says at which epoch.
         The parameters are those that produced it.
+
+    Derived in :ref:`ch5-gradient-descent`.
     """
-    check_network(net)
+    X, y = check_data(net, X, y)
     epochs = check_positive_int(epochs, "epochs")
     learning_rate = check_learning_rate(learning_rate)
     batch_size = check_positive_int(batch_size, "batch_size", allow_none=True)
-    if callback is not None and not callable(callback):
-        raise TypeError(
-            f"callback must be callable or None; got {type(callback).__name__}"
-        )
-    X, y = check_data(net, X, y)
+    seed = check_seed(seed)
+    shuffle = check_bool(shuffle, "shuffle")
+    check_callable(callback, "callback", allow_none=True)
     n = len(X)
-    classify = net.loss.name in ("binary_cross_entropy", "cross_entropy")
+    classify = any(net.loss is loss for loss in CLASSIFICATION_LOSSES)
     rng = np.random.default_rng(seed)
     batch = n if batch_size is None else min(batch_size, n)
     history = History()
@@ -127,8 +140,8 @@ def train(
                     else order[start : start + batch]
                 )
                 Xb, yb = X[rows], y[rows]
-                yhat = net.forward(Xb, check=False)
-                batch_loss = net.loss(yb, yhat)
+                yhat = net.forward(Xb)
+                batch_loss = net.loss_value(yb)
                 if not math.isfinite(batch_loss):
                     raise TrainingDiverged(
                         f"the loss became {batch_loss} in epoch {epoch} "
@@ -138,7 +151,7 @@ def train(
                 total_loss += batch_loss * len(Xb)
                 if classify:
                     correct += n_correct(yb, yhat)
-                net.backward(yb, check=False)
+                net.backward(yb)
                 net.update(learning_rate)
             history.loss.append(total_loss / n)
             if classify:

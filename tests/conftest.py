@@ -52,12 +52,12 @@ def assert_state_equal(before, after):
     """Fail unless two snapshots hold bit-identical arrays (and the same Nones)."""
     for key in STATE_KEYS:
         assert len(before[key]) == len(after[key]), key
-        for l, (x, y) in enumerate(zip(before[key], after[key])):
+        for k, (x, y) in enumerate(zip(before[key], after[key])):
             if x is None or y is None:
-                assert x is None and y is None, f"{key}[{l}]: {x!r} vs {y!r}"
+                assert x is None and y is None, f"{key}[{k}]: {x!r} vs {y!r}"
             else:
-                assert x.dtype == y.dtype, f"{key}[{l}]"
-                np.testing.assert_array_equal(x, y, err_msg=f"{key}[{l}] changed")
+                assert x.dtype == y.dtype, f"{key}[{k}]"
+                np.testing.assert_array_equal(x, y, err_msg=f"{key}[{k}] changed")
 
 
 @pytest.fixture

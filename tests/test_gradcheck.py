@@ -115,12 +115,20 @@ def test_central_difference_rejects_bad_input(f, x, eps, error, message):
         central_difference(f, x, eps)
 
 
-def test_relative_error_is_elementwise_with_a_floor():
-    a = np.array([1.0, -2.0, 0.0, 1e-12])
-    n = np.array([1.1, -2.0, 0.0, 2e-12])
-    expected = [0.1 / 1.1, 0.0, 0.0, 1e-12 / mlpcore.gradcheck.RELATIVE_ERROR_FLOOR]
-    np.testing.assert_allclose(relative_error(a, n), expected, rtol=1e-12)
+def test_relative_error_compares_whole_arrays_with_a_floor():
+    a = np.array([3.0, 0.0, 1e-12])
+    n = np.array([0.0, 4.0, 2e-12])
+    # ‖a - n‖ = √(9 + 16 + 1e-24) = 5, ‖a‖ = 3, ‖n‖ = 4: the larger norm divides.
+    assert relative_error(a, n) == pytest.approx(5.0 / 4.0, rel=1e-12)
+    # A component near zero does not blow the ratio up: 1e-12 off out of ‖n‖ = 1.
+    assert relative_error([1.0, 1e-12], [1.0, 2e-12]) == pytest.approx(1e-12, rel=1e-6)
+    # Both tiny: the floor keeps the ratio a measure of absolute difference.
+    floor = mlpcore.gradcheck.RELATIVE_ERROR_FLOOR
+    assert relative_error([1e-12], [2e-12]) == pytest.approx(1e-12 / floor, rel=1e-12)
     assert relative_error(3.0, -3.0) == pytest.approx(2.0)
+    assert type(relative_error(a, n)) is float
+    with pytest.raises(ValueError, match=r"same shape; got \(2,\) and \(3,\)"):
+        relative_error([1.0, 2.0], [1.0, 2.0, 3.0])
 
 
 # --- gradient_check: the property -------------------------------------------------
@@ -150,7 +158,7 @@ def test_gradient_check_is_small_for_correct_gradients(case):
     # The central difference with ε = 1e-6 carries a rounding error of about u·|L|/ε ≈ 1e-10
     # per element; a gradient array much smaller than 1e-3 (vanishing through a width-1
     # sigmoid layer, say) cannot be resolved to 1e-5 relative accuracy by any step that size.
-    assume(min(min(np.linalg.norm(net.dW[l]), np.linalg.norm(net.db[l])) for l in range(1, net.n_layers + 1)) > 1e-3)
+    assume(min(min(np.linalg.norm(net.dW[k]), np.linalg.norm(net.db[k])) for k in range(1, net.n_layers + 1)) > 1e-3)
     error = gradient_check(net, X, y, eps=1e-6)
     assert type(error) is float
     assert 0 <= error < 1e-5
@@ -162,7 +170,7 @@ def test_gradient_check_with_relu_away_from_its_kink(rng):
     y = np.eye(2)[rng.integers(0, 2, size=10)]
     net.forward(X)
     # Perturbing a parameter by 1e-6 moves each z by far less than 1e-3: no kink is crossed.
-    assert min(np.abs(net.z[l]).min() for l in (1, 2)) > 1e-3
+    assert min(np.abs(net.z[k]).min() for k in (1, 2)) > 1e-3
     assert gradient_check(net, X, y) < 1e-5
 
 
@@ -173,7 +181,7 @@ def test_gradient_check_of_the_tutorial_network_on_the_tutorial_data():
     net.forward(X)
     # No ReLU kink within reach of ε. (With zero biases, a sample that switches off every
     # unit of layer 1 has z[2] = 0 exactly, on the kink: some seeds do that.)
-    assert min(np.abs(net.z[l]).min() for l in (1, 2)) > 1e-4
+    assert min(np.abs(net.z[k]).min() for k in (1, 2)) > 1e-4
     assert gradient_check(net, X, y) < 1e-5
 
 
@@ -244,8 +252,8 @@ def test_gradient_check_restores_parameters_and_leaves_unperturbed_caches():
     net.backward(y)
     fresh = snapshot(net)
     for key in ("z", "a", "dz", "dW", "db"):
-        for l in range(1, 3):
-            np.testing.assert_array_equal(after[key][l], fresh[key][l])
+        for k in range(1, 3):
+            np.testing.assert_array_equal(after[key][k], fresh[key][k])
 
 
 def test_gradient_check_in_float32_with_a_float32_step(rng):
@@ -255,3 +263,73 @@ def test_gradient_check_in_float32_with_a_float32_step(rng):
     # leaves a finite-difference error near 1e-5·|L| and an O(ε²) truncation error near 1e-4.
     assert gradient_check(net, X, y, eps=1e-2) < 1e-3
     assert all(w.dtype == np.float32 for w in net.W[1:])
+
+
+# --- numeric_gradients, and what gradient_check compares ---------------------------
+
+
+def _loss_by_hand(net, X, y):
+    a = X
+    for k in range(1, net.n_layers + 1):
+        a = net.activations[k](a @ net.W[k] + net.b[k])
+    return net.loss(y, a)
+
+
+def test_numeric_gradients_are_central_differences_of_every_parameter(rng):
+    net = mlpcore.MLP([3, 4, 2], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=1)
+    for k in (1, 2):
+        net.b[k] = rng.normal(size=net.b[k].shape)
+    X, y = rng.normal(size=(5, 3)), rng.integers(0, 2, size=(5, 2)).astype(float)
+    before = [p.copy() for p in net.W[1:] + net.b[1:]]
+    dW, db = mlpcore.numeric_gradients(net, X, y, eps=1e-5)
+    assert dW[0] is None and db[0] is None and len(dW) == len(db) == 3
+    for p, q in zip(before, net.W[1:] + net.b[1:]):
+        np.testing.assert_array_equal(p, q)  # every parameter restored
+    for k in (1, 2):
+        for params, grads in ((net.W, dW), (net.b, db)):
+            assert grads[k].shape == params[k].shape and grads[k].dtype == np.float64
+            index = (0, 1)
+            keep = params[k][index]
+            params[k][index] = keep + 1e-5
+            plus = _loss_by_hand(net, X, y)
+            params[k][index] = keep - 1e-5
+            minus = _loss_by_hand(net, X, y)
+            params[k][index] = keep
+            assert grads[k][index] == pytest.approx((plus - minus) / 2e-5, rel=1e-7)
+
+
+def test_gradient_check_compares_the_biases_too(rng, monkeypatch):
+    # Back-propagation with every db doubled, the weights left right: the check must
+    # see it, though no weight gradient is wrong.
+    net = mlpcore.MLP([3, 4, 2], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=2)
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, size=(6, 2)).astype(float)
+    assert gradient_check(net, X, y) < 1e-6
+    real_backward = net.backward
+
+    def doubled_db(y):
+        real_backward(y)
+        for k in range(1, net.n_layers + 1):
+            net.db[k] = 2 * net.db[k]
+
+    monkeypatch.setattr(net, "backward", doubled_db)
+    assert gradient_check(net, X, y) > 0.1
+
+
+def test_gradient_check_passes_in_saturation(rng):
+    # Outputs pushed to z ≈ 45, where σ(z) has rounded to 1.0: the loss from the
+    # logits keeps its slope, so the check still passes, where the loss of the
+    # clipped probabilities has none and its differences are 0.
+    net = mlpcore.MLP([2, 3, 1], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=3)
+    net.W[2][:] = 0.5
+    net.b[2][:] = 45.0
+    X = rng.normal(size=(8, 2))
+    y = np.array([[0.0], [1.0]] * 4)
+    net.forward(X)
+    assert np.all(net.a[2] == 1.0)  # saturated in float64
+    assert gradient_check(net, X, y) < 1e-6
+    # The same check against the clipped loss on ŷ fails: its numeric gradient is 0
+    # wherever ŷ has rounded, while back-propagation's is not.
+    numeric_b = central_difference(lambda _: net.loss(y, net.forward(X)), net.b[2], 1e-6)
+    net.forward(X)
+    net.backward(y)
+    assert relative_error(net.db[2], numeric_b) > 0.1

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from mlpcore import losses
+from mlpcore import activations, losses
 from mlpcore.losses import Loss
 
 NAMES = ["binary_cross_entropy", "cross_entropy", "mean_squared_error"]
@@ -71,7 +71,7 @@ def test_loss_of_repeated_samples_is_unchanged_and_gradient_halves(name, rng):
     loss = losses.get(name)
     y2, yhat2 = np.vstack([y, y]), np.vstack([yhat, yhat])
     assert loss(y2, yhat2) == pytest.approx(loss(y, yhat), rel=1e-14)
-    np.testing.assert_allclose(loss.gradient(y2, yhat2)[:6], loss.gradient(y, yhat) / 2, rtol=1e-14)
+    np.testing.assert_allclose(loss.derivative(y2, yhat2)[:6], loss.derivative(y, yhat) / 2, rtol=1e-14)
 
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "mean_squared_error"])
@@ -87,7 +87,7 @@ def test_loss_sums_over_output_units(name, rng):
 def test_gradient_matches_central_differences(name, shape, rng):
     y, yhat = sample(name, *shape, rng)
     loss = losses.get(name)
-    grad = loss.gradient(y, yhat)
+    grad = loss.derivative(y, yhat)
     assert grad.shape == yhat.shape
     h = 1e-6
     numeric = np.empty_like(yhat)
@@ -107,7 +107,7 @@ def test_output_error_of_the_canonical_pair(name, rng):
     factor = 2.0 if name == "mean_squared_error" else 1.0
     np.testing.assert_allclose(loss.output_error(y, yhat), factor * (yhat - y) / 9, rtol=1e-15)
     expected_pair = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax", "mean_squared_error": "identity"}
-    assert loss.output_activation == expected_pair[name]
+    assert loss.output_activation is activations.get(expected_pair[name])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -119,9 +119,9 @@ def test_log_losses_are_finite_at_zero_and_one_clipped_with_the_dtype_eps(dtype)
         warnings.simplefilter("error")
         with np.errstate(all="raise"):
             bce = losses.binary_cross_entropy(y, yhat)
-            bce_grad = losses.binary_cross_entropy.gradient(y, yhat)
+            bce_grad = losses.binary_cross_entropy.derivative(y, yhat)
             ce = losses.cross_entropy(y[:2], yhat[:2])
-            ce_grad = losses.cross_entropy.gradient(y[:2], yhat[:2])
+            ce_grad = losses.cross_entropy.derivative(y[:2], yhat[:2])
     assert math.isfinite(bce) and math.isfinite(ce)
     assert np.isfinite(bce_grad).all() and np.isfinite(ce_grad).all()
     assert bce_grad.dtype == dtype and ce_grad.dtype == dtype
@@ -136,7 +136,7 @@ def test_log_losses_are_finite_at_zero_and_one_clipped_with_the_dtype_eps(dtype)
 def test_float32_stays_float32(name, rng):
     y, yhat = (a.astype(np.float32) for a in sample(name, 5, 3, rng))
     loss = losses.get(name)
-    assert loss.gradient(y, yhat).dtype == np.float32
+    assert loss.derivative(y, yhat).dtype == np.float32
     assert loss.output_error(y, yhat).dtype == np.float32
     assert loss(y, yhat) == pytest.approx(reference_loss(name, y, yhat), rel=1e-5)
 
@@ -158,9 +158,10 @@ def test_custom_loss_calls_its_functions():
         return np.sign(yhat - y) / len(y)
 
     loss = Loss("mae", f, gradient)
+    assert loss.f is f and loss.df is gradient
     y, yhat = np.array([[0.0], [1.0]]), np.array([[0.5], [3.0]])
     assert loss(y, yhat) == 1.25 and type(loss(y, yhat)) is float
-    np.testing.assert_array_equal(loss.gradient(y, yhat), [[0.5], [0.5]])
+    np.testing.assert_array_equal(loss.derivative(y, yhat), [[0.5], [0.5]])
 
 
 def test_losses_pickle():
@@ -169,3 +170,79 @@ def test_losses_pickle():
         loss = pickle.loads(pickle.dumps(losses.get(name)))
         assert loss(y, yhat) == losses.get(name)(y, yhat)
         np.testing.assert_array_equal(loss.output_error(y, yhat), losses.get(name).output_error(y, yhat))
+
+
+def test_integer_predictions_are_losses_of_floats():
+    y = np.array([[1.0], [0.0], [1.0]])
+    as_int, as_float = np.array([[1], [0], [0]]), np.array([[1.0], [0.0], [0.0]])
+    for name in NAMES:
+        loss = losses.get(name)
+        assert loss(y, as_int) == loss(y, as_float)
+        np.testing.assert_array_equal(loss.derivative(y, as_int), loss.derivative(y, as_float))
+
+
+# --- the losses computed from the logits z ----------------------------------------------
+
+
+def sigmoid_bce_reference(t, z):
+    """-[t log σ(z) + (1-t) log(1-σ(z))] with math.log1p and math.exp, per element,
+    in the form that cannot overflow: log(1 + e^-|z|) + max(z, 0) - t z."""
+    return math.log1p(math.exp(-abs(z))) + max(z, 0.0) - t * z
+
+
+@pytest.mark.parametrize("z", [-1000.0, -40.0, -1.0, 0.0, 2.5, 40.0, 1000.0])
+@pytest.mark.parametrize("t", [0.0, 1.0])
+def test_binary_cross_entropy_from_logits_is_exact_at_any_z(z, t):
+    value = losses.binary_cross_entropy.from_logits(np.array([[t]]), np.array([[z]]))
+    assert type(value) is float
+    assert value == pytest.approx(sigmoid_bce_reference(t, z), rel=1e-15, abs=1e-300)
+
+
+def test_binary_cross_entropy_from_logits_where_the_probabilities_saturate():
+    # σ(40) rounds to 1.0 in float64: the loss computed from ŷ can only clip, and says
+    # about 36.04 (-log eps) whatever z is; from z it is exact: 40 + log(1 + e^-40).
+    y, z = np.array([[0.0]]), np.array([[40.0]])
+    yhat = activations.sigmoid(z)
+    assert yhat[0, 0] == 1.0
+    clipped = losses.binary_cross_entropy(y, yhat)
+    assert clipped == pytest.approx(-math.log(np.finfo(np.float64).eps), rel=1e-12)
+    assert clipped == pytest.approx(36.04, abs=0.01)
+    assert losses.binary_cross_entropy.from_logits(y, z) == pytest.approx(40.0, rel=1e-15)
+    # ... and at z = 1000 the loss is 1000, where the clipped value is unchanged
+    assert losses.binary_cross_entropy.from_logits(y, 1000 * z / 40) == 1000.0
+
+
+@pytest.mark.parametrize("scale", [1.0, 40.0, 1000.0])
+def test_cross_entropy_from_logits_is_the_log_softmax(scale, rng):
+    z = scale * rng.normal(size=(6, 4))
+    y = np.eye(4)[rng.integers(0, 4, size=6)]
+    expected = 0.0
+    for s in range(6):  # -log softmax(z)_c = log Σ_j e^(z_j - z_c), written with math
+        c = int(y[s].argmax())
+        m = max(z[s])
+        expected += m - z[s, c] + math.log(sum(math.exp(v - m) for v in z[s]))
+    value = losses.cross_entropy.from_logits(y, z)
+    assert math.isfinite(value)
+    assert value == pytest.approx(expected / 6, rel=1e-13)
+    if scale == 1.0:  # where softmax does not saturate, it equals the loss on ŷ
+        p = activations.softmax(z)
+        assert value == pytest.approx(losses.cross_entropy(y, p), rel=1e-12)
+
+
+def test_cross_entropy_from_logits_at_a_thousand():
+    z = np.array([[1000.0, -1000.0], [-1000.0, 1000.0]])
+    y = np.array([[0.0, 1.0], [0.0, 1.0]])
+    # sample 1: wrong by 2000, sample 2: right; the mean is 1000.
+    assert losses.cross_entropy.from_logits(y, z) == 1000.0
+
+
+def test_mean_squared_error_from_logits_is_the_loss_itself(rng):
+    y, z = rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
+    loss = losses.mean_squared_error
+    assert loss.from_logits(y, z) == loss(y, z)
+
+
+def test_a_loss_without_a_pair_has_no_form_from_the_logits():
+    custom = Loss("mae", np.subtract, np.subtract)
+    with pytest.raises(ValueError, match="'mae' loss has no form from the logits"):
+        custom.from_logits(np.zeros((1, 1)), np.zeros((1, 1)))

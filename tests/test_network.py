@@ -23,10 +23,10 @@ def test_parameter_shapes_and_index_zero(tutorial_net):
     net = tutorial_net
     assert net.layer_sizes == (2, 4, 3, 1) and net.n_layers == 3
     assert net.W[0] is None and net.b[0] is None
-    for l, (fan_in, fan_out) in enumerate([(2, 4), (4, 3), (3, 1)], 1):
-        assert net.W[l].shape == (fan_in, fan_out)
-        assert net.b[l].shape == (1, fan_out)
-        assert net.W[l].dtype == np.float64 and net.b[l].dtype == np.float64
+    for k, (fan_in, fan_out) in enumerate([(2, 4), (4, 3), (3, 1)], 1):
+        assert net.W[k].shape == (fan_in, fan_out)
+        assert net.b[k].shape == (1, fan_out)
+        assert net.W[k].dtype == np.float64 and net.b[k].dtype == np.float64
     assert net.n_parameters == 2 * 4 + 4 + 4 * 3 + 3 + 3 * 1 + 1
     assert [a.name for a in net.activations[1:]] == ["relu", "relu", "sigmoid"]
     assert net.activations[0] is None
@@ -44,37 +44,37 @@ def test_forward_keeps_every_layer_and_matches_the_equations(tutorial_net, rng):
     np.testing.assert_array_equal(net.a[0], X)
     assert net.z[0] is None
     a = X
-    for l, f in enumerate([lambda z: np.maximum(z, 0), lambda z: np.maximum(z, 0), lambda z: 1 / (1 + np.exp(-z))], 1):
-        z = np.array([[sum(a[s, j] * net.W[l][j, i] for j in range(a.shape[1])) + net.b[l][0, i]
-                       for i in range(net.W[l].shape[1])] for s in range(len(a))])
-        np.testing.assert_allclose(net.z[l], z, rtol=1e-13, atol=1e-15)
+    for k, f in enumerate([lambda z: np.maximum(z, 0), lambda z: np.maximum(z, 0), lambda z: 1 / (1 + np.exp(-z))], 1):
+        z = np.array([[sum(a[s, j] * net.W[k][j, i] for j in range(a.shape[1])) + net.b[k][0, i]
+                       for i in range(net.W[k].shape[1])] for s in range(len(a))])
+        np.testing.assert_allclose(net.z[k], z, rtol=1e-13, atol=1e-15)
         a = f(z)
-        np.testing.assert_allclose(net.a[l], a, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(net.a[k], a, rtol=1e-13, atol=1e-15)
     assert yhat is net.a[3]
 
 
 def loss_by_definition(net, X, y):
     """The loss of the network's parameters, computed without the network's caches."""
     a = X
-    for l in range(1, net.n_layers + 1):
-        a = net.activations[l](a @ net.W[l] + net.b[l])
+    for k in range(1, net.n_layers + 1):
+        a = net.activations[k](a @ net.W[k] + net.b[k])
     return net.loss(y, a)
 
 
 def numeric_gradients(net, X, y, h=1e-6):
     grads = {}
     for name, params in (("W", net.W), ("b", net.b)):
-        for l in range(1, net.n_layers + 1):
-            g = np.empty_like(params[l])
-            for index in np.ndindex(params[l].shape):
-                keep = params[l][index]
-                params[l][index] = keep + h
+        for k in range(1, net.n_layers + 1):
+            g = np.empty_like(params[k])
+            for index in np.ndindex(params[k].shape):
+                keep = params[k][index]
+                params[k][index] = keep + h
                 plus = loss_by_definition(net, X, y)
-                params[l][index] = keep - h
+                params[k][index] = keep - h
                 minus = loss_by_definition(net, X, y)
-                params[l][index] = keep
+                params[k][index] = keep
                 g[index] = (plus - minus) / (2 * h)
-            grads[name, l] = g
+            grads[name, k] = g
     return grads
 
 
@@ -92,10 +92,10 @@ def test_backward_computes_the_gradient_of_the_mean_loss(sizes, hidden, output, 
     net.forward(X)
     net.backward(y)
     numeric = numeric_gradients(net, X, y)
-    for l in range(1, net.n_layers + 1):
+    for k in range(1, net.n_layers + 1):
         # Central differences with h = 1e-6: rounding error u·|L|/h ≈ 1e-10.
-        np.testing.assert_allclose(net.dW[l], numeric["W", l], rtol=1e-6, atol=1e-8)
-        np.testing.assert_allclose(net.db[l], numeric["b", l], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(net.dW[k], numeric["W", k], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(net.db[k], numeric["b", k], rtol=1e-6, atol=1e-8)
 
 
 def test_backward_fills_every_gradient_with_da0_none(tutorial_net, rng):
@@ -104,19 +104,19 @@ def test_backward_fills_every_gradient_with_da0_none(tutorial_net, rng):
     net.forward(X)
     net.backward(y)
     assert net.da[0] is None and net.dz[0] is None and net.dW[0] is None and net.db[0] is None
-    for l in range(1, 4):
-        assert net.dz[l].shape == net.z[l].shape == (5, net.layer_sizes[l])
-        assert l == 3 or net.da[l].shape == net.a[l].shape
-        assert net.dW[l].shape == net.W[l].shape and net.db[l].shape == net.b[l].shape
+    for k in range(1, 4):
+        assert net.dz[k].shape == net.z[k].shape == (5, net.layer_sizes[k])
+        assert k == 3 or net.da[k].shape == net.a[k].shape
+        assert net.dW[k].shape == net.W[k].shape and net.db[k].shape == net.b[k].shape
     # The fused output error never forms ∂L/∂ŷ.
     assert net.fused_output and net.da[3] is None
     # The chain rule as the text writes it, checked on the stored arrays.
-    for l in (1, 2):
-        np.testing.assert_allclose(net.da[l], net.dz[l + 1] @ net.W[l + 1].T, rtol=1e-14)
-        np.testing.assert_allclose(net.dz[l], net.da[l] * (net.z[l] > 0), rtol=1e-14)
-    for l in (1, 2, 3):
-        np.testing.assert_allclose(net.dW[l], net.a[l - 1].T @ net.dz[l], rtol=1e-13, atol=1e-17)
-        np.testing.assert_allclose(net.db[l], net.dz[l].sum(axis=0, keepdims=True), rtol=1e-13, atol=1e-17)
+    for k in (1, 2):
+        np.testing.assert_allclose(net.da[k], net.dz[k + 1] @ net.W[k + 1].T, rtol=1e-14)
+        np.testing.assert_allclose(net.dz[k], net.da[k] * (net.z[k] > 0), rtol=1e-14)
+    for k in (1, 2, 3):
+        np.testing.assert_allclose(net.dW[k], net.a[k - 1].T @ net.dz[k], rtol=1e-13, atol=1e-17)
+        np.testing.assert_allclose(net.db[k], net.dz[k].sum(axis=0, keepdims=True), rtol=1e-13, atol=1e-17)
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
@@ -128,7 +128,7 @@ def test_backward_without_fusion_fills_da_L_with_the_loss_gradient(rng, dtype, r
     net.forward(X)
     net.backward(y)
     assert net.da[3].dtype == dtype
-    expected = mlpcore.losses.binary_cross_entropy.gradient(y.astype(dtype), net.a[3])
+    expected = mlpcore.losses.binary_cross_entropy.derivative(y.astype(dtype), net.a[3])
     np.testing.assert_allclose(net.da[3], expected, rtol=rtol)
     np.testing.assert_allclose(net.dz[3], net.da[3] * net.a[3] * (1 - net.a[3]), rtol=rtol)
 
@@ -140,9 +140,9 @@ def test_backward_overwrites_instead_of_accumulating(tutorial_net, rng):
     net.backward(y)
     first = snapshot(net)
     net.backward(y)
-    for l in range(1, 4):
-        np.testing.assert_array_equal(net.dW[l], first["dW"][l])
-        np.testing.assert_array_equal(net.db[l], first["db"][l])
+    for k in range(1, 4):
+        np.testing.assert_array_equal(net.dW[k], first["dW"][k])
+        np.testing.assert_array_equal(net.db[k], first["db"][k])
 
 
 def test_update_takes_one_gradient_step(tutorial_net, rng):
@@ -151,10 +151,10 @@ def test_update_takes_one_gradient_step(tutorial_net, rng):
     net.backward(rng.integers(0, 2, size=(6, 1)).astype(float))
     before = snapshot(net)
     net.update(0.5)
-    for l in range(1, 4):
-        np.testing.assert_array_equal(net.W[l], before["W"][l] - 0.5 * before["dW"][l])
-        np.testing.assert_array_equal(net.b[l], before["b"][l] - 0.5 * before["db"][l])
-        assert not np.array_equal(net.W[l], before["W"][l]) or not before["dW"][l].any()
+    for k in range(1, 4):
+        np.testing.assert_array_equal(net.W[k], before["W"][k] - 0.5 * before["dW"][k])
+        np.testing.assert_array_equal(net.b[k], before["b"][k] - 0.5 * before["db"][k])
+        assert not np.array_equal(net.W[k], before["W"][k]) or not before["dW"][k].any()
     net.update(0)
     np.testing.assert_array_equal(net.W[1], before["W"][1] - 0.5 * before["dW"][1])
 
@@ -162,7 +162,15 @@ def test_update_takes_one_gradient_step(tutorial_net, rng):
 def test_loss_value_is_the_loss_of_the_last_forward_pass(tutorial_net, rng):
     X, y = rng.normal(size=(6, 2)), rng.integers(0, 2, size=(6, 1)).astype(float)
     yhat = tutorial_net.forward(X)
-    assert tutorial_net.loss_value(y) == mlpcore.losses.binary_cross_entropy(y, yhat)
+    # The tutorial's net has fused_output=True: the loss comes from z and equals, away
+    # from saturation, the loss on ŷ.
+    assert tutorial_net.fused_output
+    value = tutorial_net.loss_value(y)
+    assert value == pytest.approx(mlpcore.losses.binary_cross_entropy(y, yhat), rel=1e-12)
+    chain = mlpcore.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", fused_output=False)
+    chain.W, chain.b = tutorial_net.W, tutorial_net.b
+    chain.forward(X)
+    assert chain.loss_value(y) == mlpcore.losses.binary_cross_entropy(y, yhat)
 
 
 def test_a_step_downhill_reduces_the_loss(rng):
@@ -190,11 +198,11 @@ def test_fused_output_error_equals_the_general_chain_rule(output, loss):
     n = len(X)
     factor = 2 if loss == "mean_squared_error" else 1
     np.testing.assert_allclose(fused.dz[2], factor * (fused.a[2] - y) / n, rtol=1e-15)
-    for l in (1, 2):
-        assert np.isfinite(general.dW[l]).all()
-        np.testing.assert_allclose(fused.dz[l], general.dz[l], rtol=1e-12, atol=1e-16)
-        np.testing.assert_allclose(fused.dW[l], general.dW[l], rtol=1e-12, atol=1e-16)
-        np.testing.assert_allclose(fused.db[l], general.db[l], rtol=1e-12, atol=1e-16)
+    for k in (1, 2):
+        assert np.isfinite(general.dW[k]).all()
+        np.testing.assert_allclose(fused.dz[k], general.dz[k], rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(fused.dW[k], general.dW[k], rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(fused.db[k], general.db[k], rtol=1e-12, atol=1e-16)
 
 
 def test_fused_softmax_error_equals_the_explicit_jacobian(rng):
@@ -255,8 +263,8 @@ def test_glorot_initialisation_for_other_layers():
     assert abs(W.mean()) < 5 * std / math.sqrt(n)
     # Var of U(-c, c)² is c⁴/5 - c⁴/9, so the sample variance has SE c²·sqrt(4/45/n).
     assert abs(W.var() - std**2) < 5 * limit**2 * math.sqrt(4 / 45 / n)
-    for l in (1, 2):
-        np.testing.assert_array_equal(net.b[l], np.zeros((1, net.layer_sizes[l])))
+    for k in (1, 2):
+        np.testing.assert_array_equal(net.b[k], np.zeros((1, net.layer_sizes[k])))
 
 
 def test_initialisation_draws_from_default_rng_of_the_seed():
@@ -282,14 +290,14 @@ def test_tutorial_initialisation_reproduces_the_global_seed_42():
     finally:
         np.random.set_state(saved)
     net = mlpcore.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", seed=42, init="tutorial")
-    for l, (W, b) in enumerate(expected, 1):
-        np.testing.assert_array_equal(net.W[l], W)
-        np.testing.assert_array_equal(net.b[l], b)
+    for k, (W, b) in enumerate(expected, 1):
+        np.testing.assert_array_equal(net.W[k], W)
+        np.testing.assert_array_equal(net.b[k], b)
     net32 = mlpcore.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], seed=42, init="tutorial", dtype=np.float32)
-    for l, (W, b) in enumerate(expected, 1):
-        assert net32.W[l].dtype == np.float32
-        np.testing.assert_array_equal(net32.W[l], W.astype(np.float32))
-        np.testing.assert_array_equal(net32.b[l], b.astype(np.float32))
+    for k, (W, b) in enumerate(expected, 1):
+        assert net32.W[k].dtype == np.float32
+        np.testing.assert_array_equal(net32.W[k], W.astype(np.float32))
+        np.testing.assert_array_equal(net32.b[k], b.astype(np.float32))
 
 
 def test_nothing_touches_the_global_random_state(rng):
@@ -315,10 +323,10 @@ def test_same_seed_same_parameters_different_seeds_differ():
         return mlpcore.MLP([3, 6, 5, 2], ["relu", "tanh", "softmax"], loss="cross_entropy", seed=seed)
 
     a, b, c = build(3), build(3), build(4)
-    for l in range(1, 4):
-        np.testing.assert_array_equal(a.W[l], b.W[l])
-        np.testing.assert_array_equal(a.b[l], b.b[l])
-        assert not np.array_equal(a.W[l], c.W[l])
+    for k in range(1, 4):
+        np.testing.assert_array_equal(a.W[k], b.W[k])
+        np.testing.assert_array_equal(a.b[k], b.b[k])
+        assert not np.array_equal(a.W[k], c.W[k])
 
 
 def test_initialize_redraws_and_clears_the_caches(tutorial_net, rng):
@@ -363,10 +371,10 @@ def test_float32_stays_float32_through_forward_backward_update(X_dtype, sizes, a
     net.backward(y)
     net.update(0.1)
     for key in ("W", "b", "z", "a", "dz", "dW", "db"):
-        for l in range(1, net.n_layers + 1):
-            assert getattr(net, key)[l].dtype == np.float32, (key, l)
-    for l in range(1, net.n_layers):
-        assert net.da[l].dtype == np.float32
+        for k in range(1, net.n_layers + 1):
+            assert getattr(net, key)[k].dtype == np.float32, (key, k)
+    for k in range(1, net.n_layers):
+        assert net.da[k].dtype == np.float32
     assert net.a[0].dtype == np.float32 and yhat.dtype == np.float32
     history = mlpcore.train(net, X, y, epochs=2, learning_rate=0.1, batch_size=4, seed=0)
     assert all(w.dtype == np.float32 for w in net.W[1:]) and all(b.dtype == np.float32 for b in net.b[1:])
@@ -380,8 +388,8 @@ def test_float32_network_computes_the_float64_numbers_to_float32_precision(rng):
     np.testing.assert_allclose(net32.forward(X), net64.forward(X), rtol=1e-6)
     net32.backward(y)
     net64.backward(y)
-    for l in (1, 2):
-        np.testing.assert_allclose(net32.dW[l], net64.dW[l], rtol=1e-4, atol=1e-7)
+    for k in (1, 2):
+        np.testing.assert_allclose(net32.dW[k], net64.dW[k], rtol=1e-4, atol=1e-7)
 
 
 # --- pickling -----------------------------------------------------------------------
@@ -404,3 +412,59 @@ def test_network_pickles_without_its_caches(tutorial_net, rng):
 def test_activation_objects_and_loss_objects_are_accepted():
     net = mlpcore.MLP([2, 3, 1], [activations.tanh, "sigmoid"], loss=mlpcore.losses.binary_cross_entropy)
     assert net.activations[1] is activations.tanh and net.fused_output
+
+
+# --- choices made by what an object is, not by its name ------------------------------
+
+
+def _tanh_derivative(z):
+    return 1 - np.tanh(z) ** 2
+
+
+def test_an_activation_named_identity_that_is_not_the_identity_gets_the_chain_rule(rng):
+    # A tanh output called "identity", with squared error: fusing by name would use
+    # ŷ - y where the chain rule needs (ŷ - y)·tanh'(z). The gradient must be right.
+    impostor = activations.Activation("identity", np.tanh, _tanh_derivative)
+    net = mlpcore.MLP([3, 4, 2], ["tanh", impostor], loss="mean_squared_error", seed=0)
+    assert not net.fused_output
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    net.forward(X)
+    net.backward(y)
+    numeric = numeric_gradients(net, X, y)
+    for k in (1, 2):
+        np.testing.assert_allclose(net.dW[k], numeric["W", k], rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(net.db[k], numeric["b", k], rtol=1e-6, atol=1e-8)
+    assert mlpcore.gradient_check(net, X, y) < 1e-6
+
+
+def test_he_initialisation_is_for_the_relu_itself_not_its_name():
+    lookalike = activations.Activation("relu", np.tanh, _tanh_derivative)
+    fan_in, fan_out = 400, 300
+    he = mlpcore.MLP([fan_in, fan_out, 1], ["relu", "sigmoid"], seed=0).W[1]
+    other = mlpcore.MLP([fan_in, fan_out, 1], [lookalike, "sigmoid"], seed=0).W[1]
+    # He: N(0, 2/fan_in), std 0.0707; Glorot uniform: std √(2/(fan_in+fan_out)) = 0.0535.
+    assert he.std() == pytest.approx(math.sqrt(2 / fan_in), rel=0.01)
+    assert other.std() == pytest.approx(math.sqrt(2 / (fan_in + fan_out)), rel=0.01)
+
+
+def test_the_seed_attribute_names_the_current_parameters():
+    net = mlpcore.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=5)
+    assert net.seed == 5
+    net.initialize(9)
+    assert net.seed == 9
+    np.testing.assert_array_equal(net.W[1], mlpcore.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=9).W[1])
+    net.initialize()
+    assert net.seed is None
+
+
+def test_loss_value_is_exact_where_the_output_saturates():
+    # One sigmoid unit with z = 40 for a target 0: ŷ = σ(40) rounds to 1.0, and the loss
+    # on ŷ clips to -log(eps) ≈ 36.04; the loss from z is 40 + log(1 + e^-40) = 40.
+    net = mlpcore.MLP([1, 1], ["sigmoid"], loss="binary_cross_entropy", seed=0)
+    net.W[1][:] = 1.0
+    net.b[1][:] = 0.0
+    X, y = np.array([[40.0], [-1000.0]]), np.array([[0.0], [1.0]])
+    yhat = net.forward(X)
+    assert yhat[0, 0] == 1.0 and yhat[1, 0] == 0.0
+    assert net.loss_value(y) == pytest.approx((40.0 + 1000.0) / 2, rel=1e-15)
+    assert net.loss(y, yhat) < 37  # the clipped value on probabilities, far off

@@ -53,7 +53,7 @@ def test_the_summed_loss_is_n_times_the_mean(data):
     mean = mlpcore.losses.binary_cross_entropy
     summed = original.summed_binary_cross_entropy
     assert summed(y, yhat) == pytest.approx(len(y) * mean(y, yhat), rel=1e-13)
-    np.testing.assert_allclose(summed.gradient(y, yhat), len(y) * mean.gradient(y, yhat), rtol=1e-13)
+    np.testing.assert_allclose(summed.derivative(y, yhat), len(y) * mean.derivative(y, yhat), rtol=1e-13)
 
 
 def test_the_network_is_the_tutorials(data):
@@ -64,8 +64,8 @@ def test_the_network_is_the_tutorials(data):
     fixed = original.network(sigmoid_derivative_doubled=False, loss_summed=False)
     assert fixed.activations[3].name == "sigmoid" and fixed.loss.name == "binary_cross_entropy"
     assert fixed.fused_output is False  # the general chain rule, as the tutorial computes it
-    for l in range(1, 4):
-        np.testing.assert_array_equal(net.W[l], fixed.W[l])
+    for k in range(1, 4):
+        np.testing.assert_array_equal(net.W[k], fixed.W[k])
 
 
 def test_gradient_check_passes_with_the_switches_off_and_catches_each_derivative_mistake(data):
@@ -84,9 +84,9 @@ def test_db_averaged_moves_biases_n_times_more_slowly(data):
     loss_a, yhat = original.step(a, X, y, learning_rate=0.1, db_averaged=True)
     loss_b, _ = original.step(b, X, y, learning_rate=0.1, db_averaged=False)
     assert loss_a == loss_b and yhat.shape == (1000, 1)
-    for l in range(1, 4):
-        np.testing.assert_array_equal(a.W[l], b.W[l])
-        np.testing.assert_allclose((a.b[l] - b0[l - 1]) * len(X), b.b[l] - b0[l - 1], rtol=1e-9, atol=1e-15)
+    for k in range(1, 4):
+        np.testing.assert_array_equal(a.W[k], b.W[k])
+        np.testing.assert_allclose((a.b[k] - b0[k - 1]) * len(X), b.b[k] - b0[k - 1], rtol=1e-9, atol=1e-15)
 
 
 def test_with_every_switch_off_run_is_ordinary_gradient_descent(data):
@@ -99,9 +99,9 @@ def test_with_every_switch_off_run_is_ordinary_gradient_descent(data):
         fused_output=False,
     )
     expected = mlpcore.train(reference, X, y, epochs=20, learning_rate=original.LEARNING_RATE)
-    for l in range(1, 4):
-        np.testing.assert_array_equal(net.W[l], reference.W[l])
-        np.testing.assert_array_equal(net.b[l], reference.b[l])
+    for k in range(1, 4):
+        np.testing.assert_array_equal(net.W[k], reference.W[k])
+        np.testing.assert_array_equal(net.b[k], reference.b[k])
     assert history.accuracy == expected.accuracy
     # train's epoch loss is (L·n)/n, which may differ from L in the last bit.
     np.testing.assert_allclose(history.loss, expected.loss, rtol=4e-16)

@@ -33,15 +33,15 @@ def test_gradients_agree_with_backward(arch, seed):
     sizes, hidden, output, loss, fused = arch
     net, X, y = network_and_data(sizes, hidden, output, loss, seed=seed, n_samples=7, fused_output=fused)
     # per_unit follows the network's own choice of output error.
-    assert net.fused_output is (fused and output == mlpcore.losses.get(loss).output_activation)
+    assert net.fused_output is (fused and mlpcore.activations.get(output) is mlpcore.losses.get(loss).output_activation)
     dW, db = per_unit.gradients(net, X, y)
     net.forward(X)
     net.backward(y)
     assert dW[0] is None and db[0] is None
-    for l in range(1, net.n_layers + 1):
-        assert dW[l].shape == net.W[l].shape and db[l].shape == net.b[l].shape
-        np.testing.assert_allclose(dW[l], net.dW[l], rtol=0, atol=1e-10)
-        np.testing.assert_allclose(db[l], net.db[l], rtol=0, atol=1e-10)
+    for k in range(1, net.n_layers + 1):
+        assert dW[k].shape == net.W[k].shape and db[k].shape == net.b[k].shape
+        np.testing.assert_allclose(dW[k], net.dW[k], rtol=0, atol=1e-10)
+        np.testing.assert_allclose(db[k], net.db[k], rtol=0, atol=1e-10)
     # The comparison is not between zeros.
     assert np.abs(net.dW[net.n_layers]).max() > 1e-3
 
@@ -81,5 +81,5 @@ def test_float32_network_gives_float32_per_unit_results(rng):
     assert all(v.dtype == np.float32 for v in dW[1:] + db[1:])
     net.forward(X)
     net.backward(y)
-    for l in (1, 2):
-        np.testing.assert_allclose(dW[l], net.dW[l], rtol=1e-5, atol=1e-6)
+    for k in (1, 2):
+        np.testing.assert_allclose(dW[k], net.dW[k], rtol=1e-5, atol=1e-6)

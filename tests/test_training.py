@@ -28,16 +28,16 @@ def test_full_batch_training_equals_the_manual_loop_exactly(circles):
     losses, accuracies = [], []
     for _ in range(15):
         yhat = manual.forward(X)
-        losses.append(manual.loss(y, yhat))
+        losses.append(manual.loss_value(y))
         accuracies.append(float(np.mean((yhat > 0.5) == (y == 1))))
         manual.backward(y)
         manual.update(0.5)
     assert history.loss == losses
     assert history.accuracy == accuracies
     assert history.epochs == 15
-    for l in (1, 2):
-        np.testing.assert_array_equal(net.W[l], manual.W[l])
-        np.testing.assert_array_equal(net.b[l], manual.b[l])
+    for k in (1, 2):
+        np.testing.assert_array_equal(net.W[k], manual.W[k])
+        np.testing.assert_array_equal(net.b[k], manual.b[k])
 
 
 def test_full_batch_ignores_shuffle_and_seed(circles):
@@ -110,15 +110,15 @@ def test_without_shuffle_mini_batches_equal_the_manual_loop(rng):
     for _ in range(3):
         total = 0.0
         for start in range(0, 16, 4):
-            yhat = manual.forward(X[start : start + 4])
-            total += manual.loss(y[start : start + 4], yhat)
+            manual.forward(X[start : start + 4])
+            total += manual.loss_value(y[start : start + 4])
             manual.backward(y[start : start + 4])
             manual.update(0.2)
         losses.append(total / 4)  # equal batches: the epoch loss is the mean of the batch losses
     # Batches of 4 out of 16: (Σ 4·L_b) / 16 equals (Σ L_b) / 4 exactly, powers of two.
     assert history.loss == losses
-    for l in (1, 2):
-        np.testing.assert_array_equal(net.W[l], manual.W[l])
+    for k in (1, 2):
+        np.testing.assert_array_equal(net.W[k], manual.W[k])
 
 
 def test_batch_larger_than_the_data_is_full_batch(circles):
@@ -209,3 +209,47 @@ def test_shuffled_mini_batches_do_not_copy_the_data_set(rng):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < X.nbytes / 4, (peak, X.nbytes)
+
+
+def test_epoch_loss_weights_a_short_last_batch_by_its_size(rng):
+    # 64 rows in batches of 7: nine of 7 and a last one of 1. The epoch loss is the
+    # mean over the 64 samples, so the last batch counts 1/64, not 1/10.
+    X, y = rng.normal(size=(64, 2)), rng.integers(0, 2, size=(64, 1)).astype(float)
+    net, manual = circles_net(), circles_net()
+    history = train(net, X, y, epochs=1, learning_rate=0.2, batch_size=7, shuffle=False)
+    per_sample = []
+    for start in range(0, 64, 7):
+        rows = slice(start, start + 7)
+        manual.forward(X[rows])
+        z = manual.z[manual.n_layers]
+        # each sample's own loss, from the logits: softplus(z) - y z
+        per_sample += list(np.logaddexp(0, z[:, 0]) - y[rows, 0] * z[:, 0])
+        manual.backward(y[rows])
+        manual.update(0.2)
+    assert len(per_sample) == 64
+    assert history.loss[0] == pytest.approx(np.mean(per_sample), rel=1e-12)
+    batch_means = [np.mean(per_sample[i : i + 7]) for i in range(0, 64, 7)]
+    assert abs(history.loss[0] - np.mean(batch_means)) > 1e-3  # the two weightings differ here
+
+
+def test_epochs_counts_epochs_for_a_regression_loss(rng):
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=(20, 2))
+    net = mlpcore.MLP([3, 4, 2], ["tanh", "identity"], seed=0)
+    history = train(net, X, y, epochs=6, learning_rate=0.01)
+    assert history.accuracy == []
+    assert history.epochs == 6 == len(history.loss)
+
+
+def test_a_callback_that_stops_early_leaves_the_epochs_run(circles):
+    X, y = circles
+    history = train(circles_net(), X, y, 10, 0.1, callback=lambda epoch, h, net: epoch == 3)
+    assert history.epochs == 4
+
+
+def test_a_custom_loss_named_like_a_classification_loss_gets_no_accuracy(circles):
+    X, y = circles
+    bce = mlpcore.losses.binary_cross_entropy
+    lookalike = mlpcore.losses.Loss("binary_cross_entropy", bce.f, bce.df)
+    net = mlpcore.MLP([2, 3, 1], ["tanh", "sigmoid"], loss=lookalike, seed=0)
+    assert train(net, X, y, 2, 0.1).accuracy == []
+    assert train(circles_net(), X, y, 2, 0.1).accuracy != []

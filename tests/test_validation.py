@@ -22,7 +22,15 @@ from conftest import assert_state_equal, snapshot  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 
 import mlpcore  # noqa: E402
-from mlpcore import MLP, MLPClassifier, MLPRegressor, activations, losses, per_unit, plotting  # noqa: E402
+from mlpcore import (  # noqa: E402
+    MLP,
+    MLPClassifier,
+    MLPRegressor,
+    activations,
+    losses,
+    per_unit,
+    plotting,
+)
 from mlpcore.activations import Activation  # noqa: E402
 from mlpcore.losses import Loss  # noqa: E402
 
@@ -78,9 +86,17 @@ def bad_matrix(kind, value, cols):
     return value
 
 
-def matrix_cases(name, state, call, cols):
+# Every caller hands its arrays to the same check; the whole table runs through forward
+# and backward, and these three (shape, value, type) through every other caller, to show
+# it is wired in.
+WIRING = ("wrong-columns", "nan", "strings")
+
+
+def matrix_cases(name, state, call, cols, kinds=WIRING):
     cases = []
     for kind, value, error, pattern in BAD_MATRICES:
+        if kinds is not None and kind not in kinds:
+            continue
         bad = bad_matrix(kind, value, cols)
         cases.append(
             pytest.param(
@@ -153,13 +169,13 @@ CASES = [
                  r"fused_output must be True or False; got 'yes'", id="fused-str"),
     pytest.param("trained", lambda net: net.initialize(seed=2.5), TypeError, r"seed must be an integer or None; got 2.5", id="initialize-seed"),
     # --- forward ------------------------------------------------------------------
-    *matrix_cases("X", "trained", lambda net, X: net.forward(X), 2),
+    *matrix_cases("X", "trained", lambda net, X: net.forward(X), 2, kinds=None),
     pytest.param("trained32", lambda net: net.forward(np.full((3, 2), 1e300)), ValueError,
                  r"X must be finite; it holds NaN or infinity \(as float32\)", id="X-overflows-float32"),
     # --- backward -------------------------------------------------------------------
     pytest.param("fresh", lambda net: net.backward(Y8), ValueError,
-                 r"backward\(\) needs the activations of a forward\(\) call; call forward\(X\) first", id="backward-before-forward"),
-    *matrix_cases("y", "trained", lambda net, y: net.backward(y), 1),
+                 r"backward\(\) needs a forward pass; call forward\(X\) first", id="backward-before-forward"),
+    *matrix_cases("y", "trained", lambda net, y: net.backward(y), 1, kinds=None),
     pytest.param("trained", lambda net: net.backward(np.ones((5, 1))), ValueError,
                  r"y must have one row per sample of the last forward pass \(8\); got shape \(5, 1\)", id="backward-rows"),
     # --- update ---------------------------------------------------------------------
@@ -180,7 +196,7 @@ CASES = [
         ]
     ],
     # --- loss_value ------------------------------------------------------------------
-    pytest.param("fresh", lambda net: net.loss_value(Y8), ValueError, r"loss_value\(\) needs a forward\(\) call first", id="loss-value-before-forward"),
+    pytest.param("fresh", lambda net: net.loss_value(Y8), ValueError, r"loss_value\(\) needs a forward pass; call forward\(X\) first", id="loss-value-before-forward"),
     pytest.param("trained", lambda net: net.loss_value(np.ones((3, 1))), ValueError,
                  r"y must have one row per sample of the last forward pass \(8\); got shape \(3, 1\)", id="loss-value-rows"),
     pytest.param("trained", lambda net: net.loss_value(np.ones((8, 2))), ValueError,
@@ -203,6 +219,10 @@ CASES = [
             ("batch_size", 0, ValueError, r"batch_size must be a positive integer; got 0"),
             ("batch_size", 4.0, TypeError, r"batch_size must be a positive integer or None; got 4.0"),
             ("callback", 3, TypeError, r"callback must be callable or None; got int"),
+            ("seed", 1.5, TypeError, r"seed must be an integer or None; got 1.5"),
+            ("seed", -1, ValueError, r"seed must be >= 0; got -1"),
+            ("shuffle", "no", TypeError, r"shuffle must be True or False; got 'no'"),
+            ("shuffle", None, TypeError, r"shuffle must be True or False; got None"),
         ]
     ],
     *matrix_cases("X", "trained", lambda net, X: mlpcore.train(net, X, Y8, 2, 0.1), 2),
@@ -220,6 +240,14 @@ CASES = [
                  r"X and y must have the same number of rows; got 8 and 3", id="gradcheck-rows"),
     *matrix_cases("X", "trained", lambda net, X: mlpcore.gradient_check(net, X, Y8), 2),
     *matrix_cases("y", "trained", lambda net, y: mlpcore.gradient_check(net, X8, y), 1),
+    # --- numeric_gradients ---------------------------------------------------------------
+    pytest.param("trained", lambda net: mlpcore.numeric_gradients("net", X8, Y8), TypeError,
+                 r"net must be an mlpcore.MLP; got str", id="numeric-net"),
+    pytest.param("trained", lambda net: mlpcore.numeric_gradients(net, X8, Y8, eps=math.inf), ValueError,
+                 r"eps must be a positive finite number; got inf", id="numeric-eps"),
+    pytest.param("trained", lambda net: mlpcore.numeric_gradients(net, X8, Y8[:4]), ValueError,
+                 r"X and y must have the same number of rows; got 8 and 4", id="numeric-rows"),
+    *matrix_cases("X", "trained", lambda net, X: mlpcore.numeric_gradients(net, X, Y8), 2),
     # --- central_difference --------------------------------------------------------------
     pytest.param("trained", lambda net: mlpcore.central_difference(None, 1.0), TypeError,
                  r"f must be callable; got NoneType", id="central-f"),
@@ -265,13 +293,27 @@ CASES = [
     pytest.param("fresh", lambda net: Activation("a", np.tanh, 1.0), TypeError, r"df must be callable or None; got float", id="Activation-df"),
     pytest.param("fresh", lambda net: Loss(None, np.add, np.add), TypeError, r"name must be a str; got NoneType", id="Loss-name"),
     pytest.param("fresh", lambda net: Loss("l", 1, np.add), TypeError, r"f must be callable; got int", id="Loss-f"),
-    pytest.param("fresh", lambda net: Loss("l", np.add, "grad"), TypeError, r"gradient must be callable; got str", id="Loss-gradient"),
-    pytest.param("fresh", lambda net: Loss("l", np.add, np.add, output_activation="sigmoid"), ValueError,
-                 r"output_activation and output_error must be given together; got output_activation='sigmoid' and output_error=None", id="Loss-pair"),
+    pytest.param("fresh", lambda net: Loss("l", np.add, "grad"), TypeError, r"df must be callable; got str", id="Loss-df"),
+    pytest.param("fresh", lambda net: Loss("l", np.add, np.add, output_error=np.add), ValueError,
+                 r"output_error and from_logits need the output_activation .*; got output_activation=None", id="Loss-pair"),
+    pytest.param("fresh", lambda net: Loss("l", np.add, np.add, output_activation="sigmoid", output_error=np.add),
+                 TypeError, r"output_activation must be an Activation; got str", id="Loss-output-activation"),
+    pytest.param("fresh", lambda net: Loss("l", np.add, np.add, output_activation=activations.sigmoid, output_error=2,
+                                           from_logits=np.add),
+                 TypeError, r"output_error must be callable when output_activation is given; got int", id="Loss-output-error"),
     pytest.param("fresh", lambda net: Loss("l", np.add, np.add, output_activation=activations.sigmoid, output_error=np.add),
-                 TypeError, r"output_activation must be a str; got Activation", id="Loss-output-activation"),
-    pytest.param("fresh", lambda net: Loss("l", np.add, np.add, output_activation="sigmoid", output_error=2),
-                 TypeError, r"output_error must be callable; got int", id="Loss-output-error"),
+                 TypeError, r"from_logits must be callable when output_activation is given; got NoneType", id="Loss-from-logits"),
+    # --- calling a loss -------------------------------------------------------------------
+    pytest.param("fresh", lambda net: losses.binary_cross_entropy(Y8, np.full((8, 1), "a")), TypeError,
+                 r"yhat must hold real numbers; got dtype <U1", id="loss-yhat-strings"),
+    pytest.param("fresh", lambda net: losses.cross_entropy.derivative(np.ones((8, 2)) + 0j, np.ones((8, 2))), TypeError,
+                 r"y must hold real numbers; got dtype complex128", id="loss-derivative-complex"),
+    pytest.param("fresh", lambda net: losses.mean_squared_error(Y8, np.ones((8, 2))), ValueError,
+                 r"y and yhat must be 2-D arrays of the same shape .*; got \(8, 1\) and \(8, 2\)", id="loss-shapes"),
+    pytest.param("fresh", lambda net: losses.mean_squared_error(np.ones(8), np.ones(8)), ValueError,
+                 r"2-D arrays of the same shape .*; got \(8,\) and \(8,\)", id="loss-1-D"),
+    pytest.param("fresh", lambda net: losses.binary_cross_entropy.from_logits(Y8, np.ones((7, 1))), ValueError,
+                 r"same shape .*; got \(8, 1\) and \(7, 1\)", id="from-logits-shapes"),
     # --- plotting -------------------------------------------------------------------------
     *[
         pytest.param("fresh", (lambda sizes: lambda net: plotting.draw_network(sizes))(sizes), error, pattern, id=f"draw-{sizes!r}")
@@ -447,3 +489,14 @@ def test_validation_works_under_python_O():
     result = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr + result.stdout
     assert result.stdout.strip() == "13 errors raised"
+
+
+@pytest.mark.parametrize("row", [0, 69_999, 35_000])
+def test_a_large_array_with_one_nan_anywhere_is_refused(row):
+    X = np.ones((70_000, 2))
+    X[row, 1] = np.nan
+    net = MLP([2, 1], ["sigmoid"], seed=0)
+    with pytest.raises(ValueError, match="X must be finite"):
+        net.forward(X)
+    X[row, 1] = 1.0
+    assert net.forward(X).shape == (70_000, 1)
