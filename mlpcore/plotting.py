@@ -195,3 +195,165 @@ def training_history(history, ax=None, label=None):
         twin.set_ylabel("accuracy", color="C1")
         twin.set_ylim(0, 1.02)
     return ax
+
+
+def draw_graph(root, ax=None, labels=True, fmt=".3g", max_nodes=150):
+    """Draw the computational graph of an :class:`mlpcore.autodiff.Value`.
+
+    Each node is placed one column to the right of its latest input (an
+    input node just left of its first use), so the graph reads from the
+    inputs on the left to ``root`` on the right. Input nodes are square,
+    operations round. With ``labels``, a node shows its label or operation
+    and its value, and each edge the local derivative of the node it enters
+    with respect to the node it leaves.
+
+    Parameters
+    ----------
+    root : Value
+        The output of the graph; every node it was computed from is drawn.
+    ax : matplotlib Axes, optional
+    labels : bool, default True
+        Write values and local derivatives; ``False`` draws each node as a
+        marker (for large graphs).
+    fmt : str, default ".3g"
+        Format of the numbers written.
+    max_nodes : int, default 150
+        Refuse larger graphs: they are unreadable as a figure.
+
+    Returns
+    -------
+    matplotlib Axes
+        With ``labels``, one boxed text per node and one text per edge;
+        without, one marker line per node. One arrow patch per edge (an
+        input used twice by a node gives two).
+
+    Derived in :ref:`ch8-graph`.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    from .autodiff import Value, topological_order
+
+    if not isinstance(root, Value):
+        raise TypeError(f"root must be an autodiff.Value; got {type(root).__name__}")
+    if not isinstance(labels, bool):
+        raise TypeError(f"labels must be True or False; got {labels!r}")
+    try:
+        format(1.5, fmt)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"fmt must be a float format such as '.3g'; got {fmt!r}"
+        ) from None
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(order)} nodes, more than max_nodes={max_nodes}; "
+            "draw a smaller one or raise max_nodes"
+        )
+    depth = {}  # the longest path from an input
+    for node in order:  # inputs before the nodes computed from them
+        depth[node] = 1 + max((depth[a] for a in node.inputs), default=-1)
+    consumers = {node: [] for node in order}
+    for node in order:
+        for a in node.inputs:
+            consumers[a].append(node)
+    column = {root: depth[root]}
+    for node in reversed(order[:-1]):  # each node just left of its first use
+        column[node] = min(column[c] for c in consumers[node]) - 1
+    columns = {}
+    for node in order:
+        columns.setdefault(column[node], []).append(node)
+    first = min(columns)
+    position = {}
+
+    def place(c):
+        nodes = columns[c]
+        for r, node in enumerate(nodes):
+            position[node] = (1.6 * (c - first), (len(nodes) - 1) / 2 - r)
+
+    for c in columns:
+        place(c)
+    for _ in range(4):  # fewer crossings: order each column by its neighbours' rows
+        for c in sorted(columns):
+            neighbours = {n: n.inputs or consumers[n] for n in columns[c]}
+            columns[c].sort(
+                key=lambda n: (
+                    -np.mean([position[m][1] for m in neighbours[n]])
+                    if neighbours[n]
+                    else -position[n][1]
+                )
+            )
+            place(c)
+    width = 1.6 * (max(columns) - first) + 1.6
+    height = max(len(nodes) for nodes in columns.values())
+    ax = _axes(ax, (min(1.2 * width + 1, 14), min(0.9 * height + 0.8, 12)))
+    obstacles = list(position.values())
+    for node in order:
+        seen = {}
+        for a, d in zip(node.inputs, node.local_derivatives):
+            k = seen[a] = seen.get(a, -1) + 1  # a second edge from a bends more
+            r = 0.25 * k
+            if column[node] - column[a] > 1:  # bend around the nodes in between
+                r = _bend(position[a], position[node], obstacles) + r
+            arrow = FancyArrowPatch(
+                position[a],
+                position[node],
+                arrowstyle="-|>",
+                mutation_scale=10,
+                connectionstyle=f"arc3,rad={r}",
+                shrinkA=14 if labels else 3,
+                shrinkB=14 if labels else 4,
+                color="0.45",
+                lw=0.9,
+                zorder=1,
+            )
+            ax.add_patch(arrow)
+            if labels:  # at the middle of the arc, above it (below a bent one)
+                (x0, y0), (x1, y1) = position[a], position[node]
+                ax.text(
+                    (x0 + x1) / 2 + r * (y1 - y0) / 2,
+                    (y0 + y1) / 2 - r * (x1 - x0) / 2 + (0.08 if r == 0 else -0.08),
+                    format(d, fmt),
+                    ha="center",
+                    va="bottom" if r == 0 else "top",
+                    fontsize=7,
+                    color="C3",
+                    zorder=3,
+                )
+    for node in order:
+        shape = "round" if node.inputs else "square"
+        color = "#fdae6b" if node is root else "#a1d99b" if node.inputs else "#9ecae1"
+        if not labels:  # a marker per node
+            ax.plot(*position[node], "o" if node.inputs else "s", ms=5, mfc=color,
+                    mec="0.2", mew=0.6, zorder=2)
+            continue
+        name = node.label or node.op
+        if node.label and node.op:
+            name = f"{node.label}: {node.op}"
+        text = f"{name}\n{format(node.value, fmt)}"
+        box = {"boxstyle": f"{shape},pad=0.35", "facecolor": color, "edgecolor": "0.2"}
+        ax.text(*position[node], text, ha="center", va="center", fontsize=8, bbox=box)
+    ax.set_xlim(-0.8, width - 0.8)
+    ax.set_ylim(-height / 2 - 0.2, height / 2 + 0.2)
+    ax.axis("off")
+    return ax
+
+
+def _bend(start, end, obstacles):
+    """The arc3 ``rad`` among a few that keeps the arc from ``start`` to ``end``
+    farthest from the ``obstacles`` (node positions) it passes."""
+    (x0, y0), (x1, y1) = start, end
+    inner = [(x, y) for x, y in obstacles if x0 < x < x1]
+
+    def clearance(r):
+        cx, cy = (x0 + x1) / 2 + r * (y1 - y0), (y0 + y1) / 2 - r * (x1 - x0)
+        points = [
+            ((1 - t) ** 2 * x0 + 2 * t * (1 - t) * cx + t * t * x1,
+             (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t * t * y1)
+            for t in (0.2, 0.35, 0.5, 0.65, 0.8)
+        ]
+        return min(
+            (math.hypot(px - x, py - y) for px, py in points for x, y in inner),
+            default=math.inf,
+        )
+
+    return max((0.3, -0.3, 0.15, -0.15, 0.5, -0.5), key=clearance)
