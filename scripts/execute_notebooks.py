@@ -2,6 +2,10 @@
 
     python scripts/execute_notebooks.py                 # every notebook listed in _toc.yml
     python scripts/execute_notebooks.py book/01_x.ipynb # only these
+    python scripts/execute_notebooks.py 01_x speed      # the same, by chapter name
+    make notebooks NAMES="01_x speed"                   # what the Makefile runs
+
+A name without a folder is a notebook of book/, with or without ".ipynb".
 
 Each notebook is run top to bottom by nbclient in a fresh ``python3`` kernel of the
 interpreter running this script (the venv's, under ``make notebooks``), with the notebook's
@@ -33,12 +37,11 @@ from pathlib import Path
 
 import nbformat
 import zmq
+from booktoc import toc_files  # scripts/booktoc.py, beside this file
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from traitlets.config import Config
-
-from booktoc import toc_files  # scripts/booktoc.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL_NAME = "python3"
@@ -73,6 +76,14 @@ def toc_notebooks(root: Path = ROOT) -> list[Path]:
         if path.is_file():
             notebooks.append(path)
     return notebooks
+
+
+def resolve(arg: Path) -> Path:
+    """A notebook named on the command line: a path, or a name of book/ ("05_x", "05_x.ipynb")."""
+    if arg.is_file() or len(arg.parts) > 1:
+        return arg.resolve()
+    name = arg.name if arg.suffix == ".ipynb" else arg.name + ".ipynb"
+    return (ROOT / "book" / name).resolve()
 
 
 def check_kernel() -> None:
@@ -205,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     every_chapter = not args.notebooks
-    notebooks = [p.resolve() for p in args.notebooks] or toc_notebooks()
+    notebooks = [resolve(p) for p in args.notebooks] or toc_notebooks()
     if not notebooks:
         print("no notebook listed in _toc.yml: nothing to execute")
         STATUS_PAGE.write_text(status_page([]), encoding="utf-8")
@@ -213,7 +224,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     missing = [p for p in notebooks if not p.is_file()]
     if missing:
-        sys.exit("no such notebook: " + ", ".join(map(str, missing)))
+        names = " ".join(p.stem for p in toc_notebooks())
+        sys.exit(
+            "no such notebook: "
+            + ", ".join(map(str, missing))
+            + f"\nthe chapters: {names}"
+        )
 
     check_kernel()
     failed = []

@@ -1,0 +1,130 @@
+"""The nbval failure a teacher sees (tests/nbval_report.py), on a chapter with planted changes.
+
+A copy of a chapter, cut after two cells: in the first, one digit of the stored output is
+changed (as if the code now printed something else than what the notebook stores); the
+second now raises. nbval runs on the copy with the plugin, as the Makefile runs it, and the
+report must name the chapter and each cell as Jupyter numbers it, quote the cell's first
+line, show "stored:" before "now:", and give the remedy.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from booktoc import toc_files  # noqa: E402
+
+PLANTED_ERROR = 'raise ValueError("planted by tests/test_nbval_report.py")'
+
+
+def _stdout(cell) -> str:
+    return "".join(
+        o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout"
+    )
+
+
+def _a_chapter_with_a_printed_number() -> tuple[Path, int]:
+    """A chapter of _toc.yml and the index of a code cell (not the first) that prints a digit."""
+    for name in toc_files(ROOT / "_toc.yml"):
+        path = ROOT / f"{name}.ipynb"
+        if not path.is_file():
+            continue
+        code = [
+            c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"
+        ]
+        for i, cell in enumerate(code[1:-1], start=1):
+            if re.search(
+                r"\d", _stdout(cell)
+            ) and "nbval-ignore-output" not in cell.metadata.get("tags", []):
+                return path, i
+    pytest.fail("no chapter has a code cell that prints a number")
+
+
+def _plant(source: Path, index: int, target: Path) -> dict:
+    """Copy ``source`` to ``target`` with the two planted changes; return what was planted.
+
+    Code cell ``index`` gets a changed stored output, the next one raises.
+    """
+    nb = nbformat.read(source, as_version=4)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    changed, raising = nb.cells[code[index]], nb.cells[code[index + 1]]
+    nb.cells = nb.cells[: code[index + 1] + 1]  # nothing after the raising cell
+
+    text = _stdout(changed)
+    line = next(x for x in text.splitlines() if re.search(r"\d", x))
+    digit = re.search(r"\d", line)
+    planted = (
+        line[: digit.start()] + str((int(digit.group()) + 1) % 10) + line[digit.end() :]
+    )
+    for output in changed.outputs:
+        if (
+            output.output_type == "stream"
+            and output.name == "stdout"
+            and line in output.text
+        ):
+            output.text = output.text.replace(line, planted, 1)
+            break
+    raising.source = PLANTED_ERROR + "\n" + raising.source
+    nbformat.write(nb, target)
+    return {
+        "real": line,
+        "planted": planted,
+        "changed": changed,
+        "raising": raising,
+    }
+
+
+def test_a_changed_output_is_reported_so_that_a_teacher_can_act(tmp_path):
+    source, index = _a_chapter_with_a_printed_number()
+    chapter = source.stem
+    (tmp_path / "book").mkdir()
+    copy = tmp_path / "book" / source.name
+    planted = _plant(source, index, copy)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+
+    env = {k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "PYTHONPATH"}}
+    env.update(PYTHONHASHSEED="0", TQDM_DISABLE="1")
+    # as the Makefile's nbval step runs it: python -m pytest -p tests.nbval_report, from ROOT
+    run = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-p", "tests.nbval_report", "--nbval", str(copy),
+            "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            "-c", str(tmp_path / "pytest.ini"), "--rootdir", str(tmp_path),
+            "-p", "no:cacheprovider", "-q", "--color=no",
+        ],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    out = run.stdout
+    assert run.returncode == 1, out + run.stderr
+
+    changed, raising = planted["changed"], planted["raising"]
+    where = f"book/{source.name}, cell [{changed.execution_count}]"
+    assert f"{where}: its output is not the one stored in the notebook." in out, out
+    first_line = next(x for x in changed.source.splitlines() if x.strip())
+    assert f"{where}, which begins\n    {first_line}\n" in out, out
+    # the planted text is what the notebook stores; the real one is what runs now
+    stored = out.index(f"    stored: {planted['planted']}\n")
+    now = out.index(f"    now:    {planted['real']}\n")
+    assert stored < now, out
+    assert f"    make notebooks NAMES={chapter}\n" in out, out
+    assert f"    git add book/{source.name} && git commit\n" in out, out
+
+    where = f"book/{source.name}, cell [{raising.execution_count}]"
+    assert f"{where}: raised an exception (it ran without one when stored)." in out, out
+    assert f"{where}, which begins\n    {PLANTED_ERROR}\n" in out, out
+    assert "planted by tests/test_nbval_report.py" in out
+
+    # pytest's own lines name the cells as Jupyter does, not by nbval's 0-based count
+    # (the path is relative to the working directory: book/... under make)
+    shown = Path(os.path.relpath(copy, ROOT)).as_posix()
+    for cell in (changed, raising):
+        assert f"FAILED {shown}::Cell [{cell.execution_count}]" in out, out
+    assert "2 failed" in out, out
