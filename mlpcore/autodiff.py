@@ -249,7 +249,7 @@ def apply(rule, *args, name=None):
         When the rule rejects its arguments (log of a non-positive number,
         ...) or its result is not finite.
 
-    Derived in :ref:`ch8-two-modes`.
+    Derived in :ref:`ch8-graph`.
     """
     kinds = {type(a) for a in args if isinstance(a, _Number)}
     if len(kinds) != 1:
@@ -368,7 +368,7 @@ class Value(_Number):
 
 
 def topological_order(node):
-    """The nodes of ``node``'s graph, each after all of its inputs; ``node`` last.
+    """The nodes of ``node``'s graph, each after its inputs; ``node`` last.
 
     An iterative depth-first search, so graphs of any depth are fine.
 
