@@ -5,6 +5,7 @@ Every function says which chapter of the book derives it. The public names:
 - :class:`MLP` — the network: ``forward``, ``backward``, ``update``.
 - :mod:`mlpcore.activations`, :mod:`mlpcore.losses` — functions, with derivatives.
 - :mod:`mlpcore.per_unit` — the same gradients with explicit loops over units.
+- :mod:`mlpcore.autodiff` — reverse and forward mode on a graph of scalar operations.
 - :func:`central_difference`, :func:`numeric_gradients`, :func:`gradient_check`,
   :func:`relative_error` — finite-difference checks.
 - :func:`train`, :class:`History`, :class:`TrainingDiverged` — gradient descent.
@@ -15,7 +16,7 @@ Every function says which chapter of the book derives it. The public names:
 
 import importlib
 
-from . import activations, losses, per_unit
+from . import activations, autodiff, losses, per_unit
 from .gradcheck import (
     central_difference,
     gradient_check,
@@ -34,6 +35,7 @@ __all__ = [
     "MLPRegressor",
     "TrainingDiverged",
     "activations",
+    "autodiff",
     "central_difference",
     "gradient_check",
     "losses",
