@@ -5,7 +5,10 @@
 #                      build, then every page of the book in headless Chromium (offline)
 #   make test-browser  only the browser test, on the book already in _build/html
 #   make notebooks     re-execute every chapter notebook in place, reproducibly, and
-#                      regenerate book/status.md (versions, chapter timings)
+#                      regenerate book/status.md (versions, chapter timings);
+#                      NAMES="05_x speed" re-executes only those chapters
+#   make lab           open the chapters in JupyterLab (installs the learner's set:
+#                      requirements/learner.txt, with jupyterlab-myst)
 #   make bench         run the benchmarks (benchmarks/run.py)
 #   make clean         remove build output and caches (keeps .venv and _vendor)
 #
@@ -20,6 +23,8 @@ PY = $(VENV)/bin/python
 BIN = $(VENV)/bin
 # Touched after a successful install; newer requirements.txt / pyproject.toml re-install.
 STAMP = $(VENV)/.installed
+# The same for the learner's set (make lab), which the maintainers' set does not hold.
+LAB_STAMP = $(VENV)/.installed-lab
 
 # Same hash seed and no progress bars wherever notebooks run, so outputs are reproducible.
 RUN_ENV = PYTHONHASHSEED=0 TQDM_DISABLE=1
@@ -30,8 +35,15 @@ unexport MPLBACKEND
 # --all: an incremental Sphinx build does not re-read unchanged pages, so it does not repeat
 # their warnings, and a second build after a failed one would pass. Rebuild everything.
 JB_BUILD = $(BIN)/jupyter-book build . --all -W -n --keep-going
-NBVAL = $(BIN)/pytest --nbval book --nbval-current-env \
-        --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:cacheprovider
+# tests/nbval_report.py words a failure for a teacher: the cell as Jupyter numbers it, its
+# first line, "stored:" then "now:", and the remedy (python -m: tests/ is then importable).
+# Two chapters run at a time (pytest-xdist; one file stays on one worker), and beside them
+# tests/package, which builds the wheel and runs a chapter from it in a new venv.
+# NAMES="05_x speed" checks only those chapters.
+NBVAL_PATHS = $(if $(NAMES),$(addprefix book/,$(addsuffix .ipynb,$(basename $(notdir $(NAMES))))),book tests/package)
+NBVAL = $(PY) -m pytest -p tests.nbval_report --nbval $(NBVAL_PATHS) --nbval-current-env \
+        --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:cacheprovider \
+        -n 2 --dist loadfile
 # Every page of _build/html in headless Chromium (/usr/bin/chromium, Debian's `chromium`),
 # served on localhost with every other request blocked. Screenshots: _build/screenshots/.
 BROWSER_TEST = $(BIN)/pytest tests/browser -q -p no:cacheprovider
@@ -40,13 +52,15 @@ BROWSER_TEST = $(BIN)/pytest tests/browser -q -p no:cacheprovider
 # the npm registry, fetched once by scripts/fetch_mathjax.py into _vendor/ (git-ignored).
 MATHJAX = _vendor/static/mathjax/.version
 
-.PHONY: help venv mathjax book test test-unit test-nbval test-browser notebooks bench clean
+.PHONY: help venv mathjax book test test-unit test-nbval test-browser notebooks lab bench clean
 
 help:
 	@echo "make book          build the book into _build/html (warnings are errors)"
 	@echo "make test          unit tests, nbval on every chapter, strict book build, browser test"
 	@echo "make test-browser  open every page of _build/html in headless Chromium, offline"
 	@echo "make notebooks     re-execute every chapter notebook in place; write book/status.md"
+	@echo "                   (NAMES=\"05_x speed\": only those chapters)"
+	@echo "make lab           open the chapters in JupyterLab (installs what it needs)"
 	@echo "make bench         run benchmarks/run.py"
 	@echo "make clean         remove _build and caches (keeps .venv and _vendor)"
 
@@ -65,7 +79,7 @@ $(PY):
 	    $(PYTHON3) -m venv --without-pip $(VENV) && \
 	    $(PYTHON3) -m pip --python $(PY) install pip; }
 
-$(STAMP): requirements.txt pyproject.toml | $(PY)
+$(STAMP): requirements.txt requirements/library.txt pyproject.toml | $(PY)
 	$(PY) -m pip install -r requirements.txt
 	touch $@
 
@@ -91,7 +105,7 @@ test: test-unit test-nbval $(MATHJAX)
 # (a) library tests and notebook hygiene, with the coverage floor on mlpcore. The browser
 # test is not a unit test: it needs the built book and runs last (d).
 test-unit: $(STAMP)
-	$(RUN_ENV) $(BIN)/pytest tests -q --ignore=tests/browser \
+	$(RUN_ENV) $(BIN)/pytest tests -q --ignore=tests/browser --ignore=tests/package \
 	    --cov=mlpcore --cov-report=term-missing --cov-fail-under=95
 
 # (b) every chapter re-run and compared with its stored outputs. pytest exits 5 when it
@@ -111,7 +125,20 @@ test-browser: $(STAMP)
 	@echo "Screenshots of every page are in $(CURDIR)/_build/screenshots/"
 
 notebooks: $(STAMP)
-	$(RUN_ENV) $(PY) scripts/execute_notebooks.py
+	$(RUN_ENV) $(PY) scripts/execute_notebooks.py $(NAMES)
+
+# The learner's route: JupyterLab on the chapters, with mlpcore installed from this clone
+# (editable) and jupyterlab-myst rendering the MyST (equations, references, exercises with
+# their solutions folded). On a fresh clone it creates .venv with the learner's set only.
+# JupyterLab refuses to start as root without --allow-root (containers, CI machines).
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+
+$(LAB_STAMP): requirements/learner.txt requirements/library.txt pyproject.toml | $(PY)
+	$(PY) -m pip install -e . -r requirements/learner.txt
+	touch $@
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/book $(LAB_ARGS)
 
 bench: $(STAMP)
 	@test -f benchmarks/run.py || { echo "benchmarks/run.py does not exist yet" >&2; exit 1; }

@@ -95,7 +95,7 @@ def failure_message(item: IPyNbCell, error: NbCellError) -> str:
     head = [f"{where}, which begins", f"    {_first_line(item.cell.source)}"]
     message = str(error)
     if message == "Cell outputs differ":
-        lines = [f"{where}: its output is not the one stored in the notebook.", ""]
+        lines = [f"the output is not the one stored in the notebook: {where}", ""]
         lines += head + [
             "",
             "What changed, as stored in the notebook and as it runs now:",
@@ -104,7 +104,7 @@ def failure_message(item: IPyNbCell, error: NbCellError) -> str:
         lines += output_changes(_stored_outputs(item), item.test_outputs or [], item)
         return "\n".join(lines + [""] + remedy(item))
     if message == "Cell execution caused an exception":
-        lines = [f"{where}: raised an exception (it ran without one when stored).", ""]
+        lines = [f"the cell now raises an exception: {where}", ""]
         lines += head + ["", "The error, as the kernel reported it:"]
         lines += [error.inner_traceback or "(no traceback)", ""]
         lines += [

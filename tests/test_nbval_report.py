@@ -107,7 +107,7 @@ def test_a_changed_output_is_reported_so_that_a_teacher_can_act(tmp_path):
 
     changed, raising = planted["changed"], planted["raising"]
     where = f"book/{source.name}, cell [{changed.execution_count}]"
-    assert f"{where}: its output is not the one stored in the notebook." in out, out
+    assert f"the output is not the one stored in the notebook: {where}\n" in out, out
     first_line = next(x for x in changed.source.splitlines() if x.strip())
     assert f"{where}, which begins\n    {first_line}\n" in out, out
     # the planted text is what the notebook stores; the real one is what runs now
@@ -118,7 +118,7 @@ def test_a_changed_output_is_reported_so_that_a_teacher_can_act(tmp_path):
     assert f"    git add book/{source.name} && git commit\n" in out, out
 
     where = f"book/{source.name}, cell [{raising.execution_count}]"
-    assert f"{where}: raised an exception (it ran without one when stored)." in out, out
+    assert f"the cell now raises an exception: {where}\n" in out, out
     assert f"{where}, which begins\n    {PLANTED_ERROR}\n" in out, out
     assert "planted by tests/test_nbval_report.py" in out
 
