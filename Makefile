@@ -9,6 +9,9 @@
 #                      NAMES="05_x speed" re-executes only those chapters
 #   make lab           open the chapters in JupyterLab (installs the learner's set:
 #                      requirements/learner.txt, with jupyterlab-myst)
+#   make lint          ruff: lint and format check of mlpcore, tests, scripts, benchmarks
+#   make test-min      the library's tests on the oldest Python and versions pyproject.toml
+#                      declares (requirements/minimum.txt), in a venv of their own
 #   make bench         run the benchmarks (benchmarks/run.py)
 #   make clean         remove build output and caches (keeps .venv and _vendor)
 #
@@ -52,7 +55,8 @@ BROWSER_TEST = $(BIN)/pytest tests/browser -q -p no:cacheprovider
 # the npm registry, fetched once by scripts/fetch_mathjax.py into _vendor/ (git-ignored).
 MATHJAX = _vendor/static/mathjax/.version
 
-.PHONY: help venv mathjax book test test-unit test-nbval test-browser notebooks lab bench clean
+.PHONY: help venv mathjax book test test-unit test-nbval test-browser notebooks lab bench clean \
+        lint test-min
 
 help:
 	@echo "make book          build the book into _build/html (warnings are errors)"
@@ -61,6 +65,8 @@ help:
 	@echo "make notebooks     re-execute every chapter notebook in place; write book/status.md"
 	@echo "                   (NAMES=\"05_x speed\": only those chapters)"
 	@echo "make lab           open the chapters in JupyterLab (installs what it needs)"
+	@echo "make lint          ruff check and format check (part of make test)"
+	@echo "make test-min      library tests on the declared minimum Python and versions"
 	@echo "make bench         run benchmarks/run.py"
 	@echo "make clean         remove _build and caches (keeps .venv and _vendor)"
 
@@ -96,11 +102,43 @@ book: $(STAMP) $(MATHJAX)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 # (c) the strict book build, then (d) the browser test on the book just built
-test: test-unit test-nbval $(MATHJAX)
+test: lint test-unit test-nbval $(MATHJAX)
 	$(RUN_ENV) $(JB_BUILD)
 	$(BROWSER_TEST)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 	@echo "Screenshots of its pages are in $(CURDIR)/_build/screenshots/"
+
+# (0) ruff, as configured in pyproject.toml
+LINTED = mlpcore tests scripts benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+# The declared floors, tested: the oldest Python that pyproject.toml's requires-python
+# admits (pyenv's 3.10 when it is there, else $(PYTHON3)), with exactly the minimum versions
+# of the dependencies, and mlpcore installed without the pinned set. Only the library's
+# tests: the book's stored outputs belong to the pinned versions.
+VENV_MIN ?= .venv-min
+PYTHON_MIN ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3) \
+                         $(wildcard /usr/bin/python3.10) $(PYTHON3))
+BOOK_TESTS = tests/test_notebook_hygiene.py tests/test_first_cell.py \
+             tests/test_nbval_report.py tests/test_figures.py
+MIN_STAMP = $(VENV_MIN)/.installed
+$(MIN_STAMP): requirements/minimum.txt pyproject.toml
+	rm -rf $(VENV_MIN)
+	$(PYTHON_MIN) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/python -m pip install -q -r requirements/minimum.txt
+	$(VENV_MIN)/bin/python -m pip install -q --no-deps -e .
+	touch $@
+
+test-min: $(MIN_STAMP)
+	@$(VENV_MIN)/bin/python -c "import sys, numpy, scipy, sklearn, matplotlib; \
+	print('test-min: Python', sys.version.split()[0], '| numpy', numpy.__version__, \
+	'| scipy', scipy.__version__, '| scikit-learn', sklearn.__version__, \
+	'| matplotlib', matplotlib.__version__)"
+	$(RUN_ENV) $(VENV_MIN)/bin/python -m pytest tests -q -p no:cacheprovider \
+	    --ignore=tests/browser --ignore=tests/package $(addprefix --ignore=,$(BOOK_TESTS)) \
+	    -W ignore::DeprecationWarning
 
 # (a) library tests and notebook hygiene, with the coverage floor on mlpcore. The browser
 # test is not a unit test: it needs the built book and runs last (d).
