@@ -46,7 +46,7 @@ def _mul(x, y):
 def _div(x, y):
     if y == 0:
         raise ValueError(f"division by zero: {x!r} / {y!r}")
-    return x / y, (1 / y, -x / (y * y))
+    return x / y, (1 / y, -(x / y) / y)
 
 
 def _neg(x):
@@ -55,7 +55,7 @@ def _neg(x):
 
 def _power(x, p):
     if x == 0 and p < 1 and p != 0:
-        raise ValueError(f"0 ** {p!r} has no derivative (p < 1)")
+        raise ValueError(f"0 ** p is not differentiable for p < 1; got p = {p!r}")
     if x < 0 and p != int(p):
         raise ValueError(f"{x!r} ** {p!r} is not a real number")
     return x**p, (p * x ** (p - 1) if p != 0 else 0.0,)
@@ -268,8 +268,11 @@ def apply(rule, *args, name=None):
         value, local = rule(*numbers_in)
     except OverflowError:
         raise ValueError(f"{name}{tuple(numbers_in)} overflows a float") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name}{tuple(numbers_in)} = {value!r} is not finite")
+    if not math.isfinite(value) or not all(map(math.isfinite, local)):
+        raise ValueError(
+            f"{name}{tuple(numbers_in)}: value {value!r} or local derivatives "
+            f"{tuple(local)} not finite"
+        )
     inputs = [(a, d) for a, d in zip(args, local, strict=True) if isinstance(a, kind)]
     _totals.operations += 1
     return kind._result(value, inputs, name)
@@ -426,6 +429,8 @@ class Dual(_Number):
         result.value = value
         result.tangent = sum(d * a.tangent for a, d in inputs)
         _totals.products += len(inputs)
+        if not math.isfinite(result.tangent):
+            raise ValueError(f"the tangent of {name} overflows: {result.tangent!r}")
         return result
 
     def __repr__(self):
