@@ -1,4 +1,5 @@
-"""Shared helpers for the mlpcore tests: data for each loss, and snapshots of a network's state."""
+"""Shared helpers for the mlpcore tests: data for each loss, and snapshots of a
+network's state."""
 
 import copy
 import os
@@ -9,8 +10,8 @@ from hypothesis import settings
 
 import mlpcore
 
-# CI (which sets CI=true) replays the same hypothesis examples on every run, so a submission
-# cannot fail on a case no one has seen; local runs keep exploring new ones.
+# CI (which sets CI=true) replays the same hypothesis examples on every run, so a
+# submission cannot fail on a case no one has seen; local runs keep exploring new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
@@ -67,8 +68,11 @@ def rng():
 
 @pytest.fixture
 def trained_net():
-    """A [2, 4, 3, 1] network after one forward and backward pass: every cache is filled."""
-    net = mlpcore.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", seed=42)
+    """A [2, 4, 3, 1] network after one forward and backward pass: every cache is
+    filled."""
+    net = mlpcore.MLP(
+        [2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", seed=42
+    )
     data = np.random.default_rng(7)
     X = data.normal(size=(8, 2))
     y = (data.random((8, 1)) > 0.5).astype(np.float64)

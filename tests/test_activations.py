@@ -1,4 +1,5 @@
-"""Activation functions against independent formulas, their derivatives against central differences."""
+"""Activation functions against independent formulas, their derivatives against
+central differences."""
 
 import math
 import pickle
@@ -14,7 +15,8 @@ ELEMENTWISE = ["relu", "sigmoid", "tanh", "identity"]
 
 
 def reference(name, z):
-    """The textbook definition of each element-wise activation, one element at a time."""
+    """The textbook definition of each element-wise activation, one element at a
+    time."""
     formulas = {
         "relu": lambda t: max(t, 0.0),
         "sigmoid": lambda t: 1.0 / (1.0 + math.exp(-t)),
@@ -52,7 +54,9 @@ def test_values_match_the_textbook_formula(name, z):
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_derivative_matches_the_textbook_formula(name, z):
     act = activations.get(name)
-    np.testing.assert_allclose(act.derivative(z), reference_derivative(name, z), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        act.derivative(z), reference_derivative(name, z), rtol=1e-13, atol=1e-15
+    )
     np.testing.assert_array_equal(act.derivative(z), act.df(z))
 
 
@@ -76,7 +80,9 @@ def test_output_keeps_the_input_dtype_and_shape(name, dtype, z):
 
 
 def test_relu_derivative_is_zero_at_the_kink():
-    np.testing.assert_array_equal(activations.relu.derivative(np.array([-1.0, 0.0, 1.0])), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(
+        activations.relu.derivative(np.array([-1.0, 0.0, 1.0])), [0.0, 0.0, 1.0]
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -117,12 +123,16 @@ def test_softmax_rows_are_distributions_and_shift_invariant(rng):
     p = activations.softmax(z)
     assert (p > 0).all()
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-15)
-    np.testing.assert_allclose(activations.softmax(z + rng.normal(size=(10, 1)) * 50), p, rtol=1e-12)
+    np.testing.assert_allclose(
+        activations.softmax(z + rng.normal(size=(10, 1)) * 50), p, rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_softmax_is_finite_for_huge_logits(dtype):
-    z = np.array([[1000.0, 0.0, -1000.0], [1e4, 1e4, 1e4], [-1e4, -1e4 + 1, -1e4]], dtype=dtype)
+    z = np.array(
+        [[1000.0, 0.0, -1000.0], [1e4, 1e4, 1e4], [-1e4, -1e4 + 1, -1e4]], dtype=dtype
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # Underflow of exp(-2000) to 0 is harmless (and ignored by numpy by default);
@@ -132,7 +142,9 @@ def test_softmax_is_finite_for_huge_logits(dtype):
     assert np.isfinite(p).all()
     np.testing.assert_array_equal(p[0], [1.0, 0.0, 0.0])
     np.testing.assert_allclose(p[1], [1 / 3] * 3, rtol=1e-6)
-    np.testing.assert_allclose(p[2], naive_softmax(np.array([[0.0, 1.0, 0.0]]))[0], rtol=1e-6)
+    np.testing.assert_allclose(
+        p[2], naive_softmax(np.array([[0.0, 1.0, 0.0]]))[0], rtol=1e-6
+    )
     # The naive formula overflows on the same logits: the max-subtraction is what helps.
     with np.errstate(over="ignore", invalid="ignore"):
         assert not np.isfinite(naive_softmax(z.astype(np.float64))).all()

@@ -1,4 +1,5 @@
-"""The scikit-learn estimators: quality on real data, labels of any type, pickling, grid search."""
+"""The scikit-learn estimators: quality on real data, labels of any type, pickling,
+grid search."""
 
 import pickle
 
@@ -35,12 +36,17 @@ def test_classifier_on_held_out_two_circles(circles_split, fitted_circles):
 
 def test_classifier_on_held_out_standardized_digits():
     X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, random_state=0, stratify=y
+    )
     model = make_pipeline(StandardScaler(), MLPClassifier(random_state=0, epochs=60))
     model.fit(X_train, y_train)
     assert model.score(X_test, y_test) >= 0.93
     clf = model[-1]
-    assert clf.network_.activations[-1].name == "softmax" and clf.network_.loss.name == "cross_entropy"
+    assert (
+        clf.network_.activations[-1].name == "softmax"
+        and clf.network_.loss.name == "cross_entropy"
+    )
     np.testing.assert_array_equal(clf.classes_, np.arange(10))
 
 
@@ -69,7 +75,9 @@ def test_fitted_attributes(fitted_circles):
 def test_classifier_takes_any_label_type(labels, rng):
     # Well-separated blobs, one per label: any working classifier gets them all right.
     k = len(labels)
-    centres = 6 * np.column_stack([np.cos(2 * np.pi * np.arange(k) / k), np.sin(2 * np.pi * np.arange(k) / k)])
+    centres = 6 * np.column_stack(
+        [np.cos(2 * np.pi * np.arange(k) / k), np.sin(2 * np.pi * np.arange(k) / k)]
+    )
     codes = rng.integers(0, k, size=150)
     X = centres[codes] + rng.normal(scale=0.5, size=(150, 2))
     y = labels[codes]
@@ -118,7 +126,9 @@ def test_fitted_estimator_and_network_pickle(fitted_circles, circles_split, tmp_
     expected = fitted_circles.predict_proba(X_test)
     restored = pickle.loads(pickle.dumps(fitted_circles))
     np.testing.assert_array_equal(restored.predict_proba(X_test), expected)
-    np.testing.assert_array_equal(restored.predict(X_test), fitted_circles.predict(X_test))
+    np.testing.assert_array_equal(
+        restored.predict(X_test), fitted_circles.predict(X_test)
+    )
 
     path = tmp_path / "model.joblib"
     joblib.dump(fitted_circles, path)
@@ -144,7 +154,13 @@ def test_grid_search_with_two_jobs(circles_split):
 
 
 def test_clone_keeps_parameters():
-    clf = MLPClassifier(hidden_layer_sizes=(5, 3), activation="tanh", learning_rate=0.3, epochs=7, batch_size=None)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(5, 3),
+        activation="tanh",
+        learning_rate=0.3,
+        epochs=7,
+        batch_size=None,
+    )
     params = clone(clf).get_params()
     assert params == {
         "hidden_layer_sizes": (5, 3),
@@ -160,7 +176,13 @@ def test_clone_keeps_parameters():
 def test_hidden_layer_sizes_as_an_int_and_full_batch(rng):
     X = rng.normal(size=(40, 3))
     y = (X[:, 0] > 0).astype(int)
-    clf = MLPClassifier(hidden_layer_sizes=6, batch_size=None, epochs=3, activation="tanh", random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=6,
+        batch_size=None,
+        epochs=3,
+        activation="tanh",
+        random_state=0,
+    ).fit(X, y)
     assert clf.network_.layer_sizes == (3, 6, 1)
     assert clf.network_.activations[1].name == "tanh"
 
@@ -174,7 +196,9 @@ def smooth_data(rng, n=600):
 def test_regressor_fits_a_smooth_function(rng):
     X, y = smooth_data(rng)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    reg = MLPRegressor(hidden_layer_sizes=(32,), epochs=150, random_state=0).fit(X_train, y_train)
+    reg = MLPRegressor(hidden_layer_sizes=(32,), epochs=150, random_state=0).fit(
+        X_train, y_train
+    )
     prediction = reg.predict(X_test)
     assert prediction.shape == y_test.shape
     assert r2_score(y_test, prediction) > 0.9
@@ -197,17 +221,26 @@ def test_regressor_handles_two_dimensional_targets_on_any_scale(rng):
 
 def test_regressor_with_a_constant_target(rng):
     X = rng.normal(size=(30, 2))
-    reg = MLPRegressor(epochs=300, learning_rate=0.1, random_state=0).fit(X, np.full(30, 4.0))
+    reg = MLPRegressor(epochs=300, learning_rate=0.1, random_state=0).fit(
+        X, np.full(30, 4.0)
+    )
     assert reg.y_scale_[0] == 1.0  # a zero standard deviation is not divided by
-    assert np.isfinite(reg.loss_curve_).all() and reg.loss_curve_[-1] < 1e-2 * reg.loss_curve_[0]
+    assert (
+        np.isfinite(reg.loss_curve_).all()
+        and reg.loss_curve_[-1] < 1e-2 * reg.loss_curve_[0]
+    )
     np.testing.assert_allclose(reg.predict(X), 4.0, atol=0.1)
 
 
 def test_regressor_pickles(rng):
     X, y = smooth_data(rng, n=100)
     reg = MLPRegressor(epochs=3, random_state=0).fit(X, y)
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(reg)).predict(X), reg.predict(X))
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(reg)).predict(X), reg.predict(X)
+    )
 
 
 def test_estimators_are_exported():
-    assert mlpcore.MLPClassifier is MLPClassifier and mlpcore.MLPRegressor is MLPRegressor
+    assert (
+        mlpcore.MLPClassifier is MLPClassifier and mlpcore.MLPRegressor is MLPRegressor
+    )

@@ -1,7 +1,8 @@
-"""Losses against straightforward per-sample formulas; gradients against central differences.
+"""Losses against straightforward per-sample formulas; gradients against central
+differences.
 
-Every loss is the mean over samples (rows) of a per-sample loss that sums over the output
-units (columns).
+Every loss is the mean over samples (rows) of a per-sample loss that sums over the
+output units (columns).
 """
 
 import math
@@ -36,9 +37,12 @@ def reference_loss(name, y, yhat):
 
 
 def sample(name, n, k, rng):
-    """Targets and predictions in the loss's domain, away from the clipping at 0 and 1."""
+    """Targets and predictions in the loss's domain, away from the clipping at 0 and
+    1."""
     if name == "binary_cross_entropy":
-        return rng.integers(0, 2, size=(n, k)).astype(np.float64), rng.uniform(0.05, 0.95, size=(n, k))
+        return rng.integers(0, 2, size=(n, k)).astype(np.float64), rng.uniform(
+            0.05, 0.95, size=(n, k)
+        )
     if name == "cross_entropy":
         logits = rng.normal(size=(n, k))
         p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
@@ -61,17 +65,22 @@ def test_loss_is_the_mean_over_samples_of_the_sum_over_units(name, shape, rng):
 def test_binary_cross_entropy_accepts_soft_targets(rng):
     y, yhat = rng.uniform(size=(6, 2)), rng.uniform(0.05, 0.95, size=(6, 2))
     value = losses.binary_cross_entropy(y, yhat)
-    assert value == pytest.approx(reference_loss("binary_cross_entropy", y, yhat), rel=1e-13)
+    assert value == pytest.approx(
+        reference_loss("binary_cross_entropy", y, yhat), rel=1e-13
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_loss_of_repeated_samples_is_unchanged_and_gradient_halves(name, rng):
-    # A mean, not a sum: stacking the data twice leaves the loss and halves each row's gradient.
+    # A mean, not a sum: stacking the data twice leaves the loss and halves each row's
+    # gradient.
     y, yhat = sample(name, 6, 3, rng)
     loss = losses.get(name)
     y2, yhat2 = np.vstack([y, y]), np.vstack([yhat, yhat])
     assert loss(y2, yhat2) == pytest.approx(loss(y, yhat), rel=1e-14)
-    np.testing.assert_allclose(loss.derivative(y2, yhat2)[:6], loss.derivative(y, yhat) / 2, rtol=1e-14)
+    np.testing.assert_allclose(
+        loss.derivative(y2, yhat2)[:6], loss.derivative(y, yhat) / 2, rtol=1e-14
+    )
 
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "mean_squared_error"])
@@ -95,8 +104,11 @@ def test_gradient_matches_central_differences(name, shape, rng):
         plus, minus = yhat.copy(), yhat.copy()
         plus[index] += h
         minus[index] -= h
-        numeric[index] = (reference_loss(name, y, plus) - reference_loss(name, y, minus)) / (2 * h)
-    # Central-difference error: h²·L'''/6 (< 1e-9 for ŷ in [0.05, 0.95]) plus rounding u·|L|/h ≈ 1e-9.
+        numeric[index] = (
+            reference_loss(name, y, plus) - reference_loss(name, y, minus)
+        ) / (2 * h)
+    # Central-difference error: h²·L'''/6 (< 1e-9 for ŷ in [0.05, 0.95]) plus
+    # rounding u·|L|/h ≈ 1e-9.
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
 
 
@@ -105,8 +117,14 @@ def test_output_error_of_the_canonical_pair(name, rng):
     y, yhat = sample(name, 9, 3, rng)
     loss = losses.get(name)
     factor = 2.0 if name == "mean_squared_error" else 1.0
-    np.testing.assert_allclose(loss.output_error(y, yhat), factor * (yhat - y) / 9, rtol=1e-15)
-    expected_pair = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax", "mean_squared_error": "identity"}
+    np.testing.assert_allclose(
+        loss.output_error(y, yhat), factor * (yhat - y) / 9, rtol=1e-15
+    )
+    expected_pair = {
+        "binary_cross_entropy": "sigmoid",
+        "cross_entropy": "softmax",
+        "mean_squared_error": "identity",
+    }
     assert loss.output_activation is activations.get(expected_pair[name])
 
 
@@ -125,8 +143,9 @@ def test_log_losses_are_finite_at_zero_and_one_clipped_with_the_dtype_eps(dtype)
     assert math.isfinite(bce) and math.isfinite(ce)
     assert np.isfinite(bce_grad).all() and np.isfinite(ce_grad).all()
     assert bce_grad.dtype == dtype and ce_grad.dtype == dtype
-    # Two confidently wrong samples cost -log(eps) each, two right ones -log(1 - eps) ≈ eps:
-    # the clipping uses the dtype's machine epsilon, not a fixed 1e-15.
+    # Two confidently wrong samples cost -log(eps) each, two right ones
+    # -log(1 - eps) ≈ eps: the clipping uses the dtype's machine epsilon, not a fixed
+    # 1e-15.
     expected = (2 * -math.log(eps) + 2 * -math.log1p(-eps)) / 4
     assert bce == pytest.approx(expected, rel=1e-5)
     assert ce == pytest.approx(-math.log(eps) / 2, rel=1e-5)
@@ -169,7 +188,9 @@ def test_losses_pickle():
     for name in NAMES:
         loss = pickle.loads(pickle.dumps(losses.get(name)))
         assert loss(y, yhat) == losses.get(name)(y, yhat)
-        np.testing.assert_array_equal(loss.output_error(y, yhat), losses.get(name).output_error(y, yhat))
+        np.testing.assert_array_equal(
+            loss.output_error(y, yhat), losses.get(name).output_error(y, yhat)
+        )
 
 
 def test_integer_predictions_are_losses_of_floats():
@@ -178,10 +199,12 @@ def test_integer_predictions_are_losses_of_floats():
     for name in NAMES:
         loss = losses.get(name)
         assert loss(y, as_int) == loss(y, as_float)
-        np.testing.assert_array_equal(loss.derivative(y, as_int), loss.derivative(y, as_float))
+        np.testing.assert_array_equal(
+            loss.derivative(y, as_int), loss.derivative(y, as_float)
+        )
 
 
-# --- the losses computed from the logits z ----------------------------------------------
+# --- the losses computed from the logits z --------------------------------------------
 
 
 def sigmoid_bce_reference(t, z):
@@ -207,7 +230,9 @@ def test_binary_cross_entropy_from_logits_where_the_probabilities_saturate():
     clipped = losses.binary_cross_entropy(y, yhat)
     assert clipped == pytest.approx(-math.log(np.finfo(np.float64).eps), rel=1e-12)
     assert clipped == pytest.approx(36.04, abs=0.01)
-    assert losses.binary_cross_entropy.from_logits(y, z) == pytest.approx(40.0, rel=1e-15)
+    assert losses.binary_cross_entropy.from_logits(y, z) == pytest.approx(
+        40.0, rel=1e-15
+    )
     # ... and at z = 1000 the loss is 1000, where the clipped value is unchanged
     assert losses.binary_cross_entropy.from_logits(y, 1000 * z / 40) == 1000.0
 

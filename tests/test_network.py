@@ -1,4 +1,5 @@
-"""The MLP: shapes, forward/backward/update, fused output error, initialisation, dtypes, determinism."""
+"""The MLP: shapes, forward/backward/update, fused output error, initialisation, dtypes,
+determinism."""
 
 import math
 import pickle
@@ -13,7 +14,12 @@ from mlpcore import activations
 
 @pytest.fixture
 def tutorial_net():
-    return mlpcore.MLP([2, 4, 3, 1], activations=["relu", "relu", "sigmoid"], loss="binary_cross_entropy", seed=42)
+    return mlpcore.MLP(
+        [2, 4, 3, 1],
+        activations=["relu", "relu", "sigmoid"],
+        loss="binary_cross_entropy",
+        seed=42,
+    )
 
 
 # --- the API of the specification --------------------------------------------------
@@ -32,7 +38,8 @@ def test_parameter_shapes_and_index_zero(tutorial_net):
     assert net.activations[0] is None
     assert net.loss is mlpcore.losses.binary_cross_entropy
     assert repr(net) == (
-        "MLP([2, 4, 3, 1], activations=['relu', 'relu', 'sigmoid'], loss='binary_cross_entropy', dtype=float64)"
+        "MLP([2, 4, 3, 1], activations=['relu', 'relu', 'sigmoid'], "
+        "loss='binary_cross_entropy', dtype=float64)"
     )
 
 
@@ -44,9 +51,24 @@ def test_forward_keeps_every_layer_and_matches_the_equations(tutorial_net, rng):
     np.testing.assert_array_equal(net.a[0], X)
     assert net.z[0] is None
     a = X
-    for k, f in enumerate([lambda z: np.maximum(z, 0), lambda z: np.maximum(z, 0), lambda z: 1 / (1 + np.exp(-z))], 1):
-        z = np.array([[sum(a[s, j] * net.W[k][j, i] for j in range(a.shape[1])) + net.b[k][0, i]
-                       for i in range(net.W[k].shape[1])] for s in range(len(a))])
+    for k, f in enumerate(
+        [
+            lambda z: np.maximum(z, 0),
+            lambda z: np.maximum(z, 0),
+            lambda z: 1 / (1 + np.exp(-z)),
+        ],
+        1,
+    ):
+        z = np.array(
+            [
+                [
+                    sum(a[s, j] * net.W[k][j, i] for j in range(a.shape[1]))
+                    + net.b[k][0, i]
+                    for i in range(net.W[k].shape[1])
+                ]
+                for s in range(len(a))
+            ]
+        )
         np.testing.assert_allclose(net.z[k], z, rtol=1e-13, atol=1e-15)
         a = f(z)
         np.testing.assert_allclose(net.a[k], a, rtol=1e-13, atol=1e-15)
@@ -103,7 +125,12 @@ def test_backward_fills_every_gradient_with_da0_none(tutorial_net, rng):
     X, y = rng.normal(size=(5, 2)), rng.integers(0, 2, size=(5, 1)).astype(float)
     net.forward(X)
     net.backward(y)
-    assert net.da[0] is None and net.dz[0] is None and net.dW[0] is None and net.db[0] is None
+    assert (
+        net.da[0] is None
+        and net.dz[0] is None
+        and net.dW[0] is None
+        and net.db[0] is None
+    )
     for k in range(1, 4):
         assert net.dz[k].shape == net.z[k].shape == (5, net.layer_sizes[k])
         assert k == 3 or net.da[k].shape == net.a[k].shape
@@ -112,17 +139,28 @@ def test_backward_fills_every_gradient_with_da0_none(tutorial_net, rng):
     assert net.fused_output and net.da[3] is None
     # The chain rule as the text writes it, checked on the stored arrays.
     for k in (1, 2):
-        np.testing.assert_allclose(net.da[k], net.dz[k + 1] @ net.W[k + 1].T, rtol=1e-14)
+        np.testing.assert_allclose(
+            net.da[k], net.dz[k + 1] @ net.W[k + 1].T, rtol=1e-14
+        )
         np.testing.assert_allclose(net.dz[k], net.da[k] * (net.z[k] > 0), rtol=1e-14)
     for k in (1, 2, 3):
-        np.testing.assert_allclose(net.dW[k], net.a[k - 1].T @ net.dz[k], rtol=1e-13, atol=1e-17)
-        np.testing.assert_allclose(net.db[k], net.dz[k].sum(axis=0, keepdims=True), rtol=1e-13, atol=1e-17)
+        np.testing.assert_allclose(
+            net.dW[k], net.a[k - 1].T @ net.dz[k], rtol=1e-13, atol=1e-17
+        )
+        np.testing.assert_allclose(
+            net.db[k], net.dz[k].sum(axis=0, keepdims=True), rtol=1e-13, atol=1e-17
+        )
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
 def test_backward_without_fusion_fills_da_L_with_the_loss_gradient(rng, dtype, rtol):
     net = mlpcore.MLP(
-        [2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", seed=0, fused_output=False, dtype=dtype
+        [2, 4, 3, 1],
+        ["relu", "relu", "sigmoid"],
+        loss="binary_cross_entropy",
+        seed=0,
+        fused_output=False,
+        dtype=dtype,
     )
     X, y = rng.normal(size=(5, 2)), rng.integers(0, 2, size=(5, 1)).astype(float)
     net.forward(X)
@@ -130,7 +168,9 @@ def test_backward_without_fusion_fills_da_L_with_the_loss_gradient(rng, dtype, r
     assert net.da[3].dtype == dtype
     expected = mlpcore.losses.binary_cross_entropy.derivative(y.astype(dtype), net.a[3])
     np.testing.assert_allclose(net.da[3], expected, rtol=rtol)
-    np.testing.assert_allclose(net.dz[3], net.da[3] * net.a[3] * (1 - net.a[3]), rtol=rtol)
+    np.testing.assert_allclose(
+        net.dz[3], net.da[3] * net.a[3] * (1 - net.a[3]), rtol=rtol
+    )
 
 
 def test_backward_overwrites_instead_of_accumulating(tutorial_net, rng):
@@ -166,15 +206,24 @@ def test_loss_value_is_the_loss_of_the_last_forward_pass(tutorial_net, rng):
     # from saturation, the loss on ŷ.
     assert tutorial_net.fused_output
     value = tutorial_net.loss_value(y)
-    assert value == pytest.approx(mlpcore.losses.binary_cross_entropy(y, yhat), rel=1e-12)
-    chain = mlpcore.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", fused_output=False)
+    assert value == pytest.approx(
+        mlpcore.losses.binary_cross_entropy(y, yhat), rel=1e-12
+    )
+    chain = mlpcore.MLP(
+        [2, 4, 3, 1],
+        ["relu", "relu", "sigmoid"],
+        loss="binary_cross_entropy",
+        fused_output=False,
+    )
     chain.W, chain.b = tutorial_net.W, tutorial_net.b
     chain.forward(X)
     assert chain.loss_value(y) == mlpcore.losses.binary_cross_entropy(y, yhat)
 
 
 def test_a_step_downhill_reduces_the_loss(rng):
-    net, X, y = network_and_data([3, 6, 2], ["tanh"], "softmax", "cross_entropy", n_samples=20)
+    net, X, y = network_and_data(
+        [3, 6, 2], ["tanh"], "softmax", "cross_entropy", n_samples=20
+    )
     before = net.loss(y, net.forward(X))
     net.backward(y)
     net.update(0.1)
@@ -189,8 +238,12 @@ def test_a_step_downhill_reduces_the_loss(rng):
     [("sigmoid", "binary_cross_entropy"), ("identity", "mean_squared_error")],
 )
 def test_fused_output_error_equals_the_general_chain_rule(output, loss):
-    fused, X, y = network_and_data([3, 4, 2], ["tanh"], output, loss, seed=3, n_samples=9)
-    general = mlpcore.MLP([3, 4, 2], ["tanh", output], loss=loss, seed=3, fused_output=False)
+    fused, X, y = network_and_data(
+        [3, 4, 2], ["tanh"], output, loss, seed=3, n_samples=9
+    )
+    general = mlpcore.MLP(
+        [3, 4, 2], ["tanh", output], loss=loss, seed=3, fused_output=False
+    )
     assert fused.fused_output is True and general.fused_output is False
     for net in (fused, general):
         net.forward(X)
@@ -206,20 +259,26 @@ def test_fused_output_error_equals_the_general_chain_rule(output, loss):
 
 
 def test_fused_softmax_error_equals_the_explicit_jacobian(rng):
-    net, X, y = network_and_data([3, 5, 4], ["tanh"], "softmax", "cross_entropy", seed=5, n_samples=8)
+    net, X, y = network_and_data(
+        [3, 5, 4], ["tanh"], "softmax", "cross_entropy", seed=5, n_samples=8
+    )
     p = net.forward(X)
     net.backward(y)
     n = len(X)
     for s in range(n):
         jacobian = np.diag(p[s]) - np.outer(p[s], p[s])  # ∂p_i/∂z_j of softmax
         dL_dp = -y[s] / (p[s] * n)  # gradient of the mean cross-entropy
-        np.testing.assert_allclose(net.dz[2][s], jacobian.T @ dL_dp, rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(
+            net.dz[2][s], jacobian.T @ dL_dp, rtol=1e-12, atol=1e-16
+        )
 
 
 def test_softmax_rules():
     with pytest.raises(ValueError, match="only be used in the output layer; layer 1"):
         mlpcore.MLP([2, 3, 2], ["softmax", "softmax"], loss="cross_entropy")
-    with pytest.raises(ValueError, match="fused output error.*got loss 'mean_squared_error'"):
+    with pytest.raises(
+        ValueError, match="fused output error.*got loss 'mean_squared_error'"
+    ):
         mlpcore.MLP([2, 3], ["softmax"], loss="mean_squared_error")
     with pytest.raises(ValueError, match="fused_output=False"):
         mlpcore.MLP([2, 3], ["softmax"], loss="cross_entropy", fused_output=False)
@@ -238,7 +297,9 @@ def test_non_canonical_pairs_use_the_chain_rule():
 
 def test_he_initialisation_for_relu_layers():
     fan_in, fan_out = 400, 1000
-    net = mlpcore.MLP([fan_in, fan_out, 1], ["relu", "sigmoid"], loss="binary_cross_entropy", seed=1)
+    net = mlpcore.MLP(
+        [fan_in, fan_out, 1], ["relu", "sigmoid"], loss="binary_cross_entropy", seed=1
+    )
     W = net.W[1]
     n = W.size
     std = math.sqrt(2 / fan_in)
@@ -257,18 +318,22 @@ def test_glorot_initialisation_for_other_layers():
     n = W.size
     limit = math.sqrt(6 / (fan_in + fan_out))
     assert np.abs(W).max() <= limit
-    # All n draws stay below limit·(1 - δ) with probability (1 - δ/2)^n ≈ e^(-nδ/2) = e^-20 for δ = 40/n.
+    # All n draws stay below limit·(1 - δ) with probability
+    # (1 - δ/2)^n ≈ e^(-nδ/2) = e^-20 for δ = 40/n.
     assert W.max() > limit * (1 - 40 / n) and W.min() < -limit * (1 - 40 / n)
     std = limit / math.sqrt(3)
     assert abs(W.mean()) < 5 * std / math.sqrt(n)
-    # Var of U(-c, c)² is c⁴/5 - c⁴/9, so the sample variance has SE c²·sqrt(4/45/n).
+    # Var of U(-c, c)² is c⁴/5 - c⁴/9, so the sample variance has SE
+    # c²·sqrt(4/45/n).
     assert abs(W.var() - std**2) < 5 * limit**2 * math.sqrt(4 / 45 / n)
     for k in (1, 2):
         np.testing.assert_array_equal(net.b[k], np.zeros((1, net.layer_sizes[k])))
 
 
 def test_initialisation_draws_from_default_rng_of_the_seed():
-    net = mlpcore.MLP([3, 5, 4, 2], ["relu", "tanh", "sigmoid"], loss="mean_squared_error", seed=11)
+    net = mlpcore.MLP(
+        [3, 5, 4, 2], ["relu", "tanh", "sigmoid"], loss="mean_squared_error", seed=11
+    )
     rng = np.random.default_rng(11)
     he = rng.normal(0, math.sqrt(2 / 3), size=(3, 5))
     glorot = rng.uniform(-math.sqrt(6 / 9), math.sqrt(6 / 9), size=(5, 4))
@@ -289,11 +354,23 @@ def test_tutorial_initialisation_reproduces_the_global_seed_42():
             expected.append((W, b))
     finally:
         np.random.set_state(saved)
-    net = mlpcore.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], loss="binary_cross_entropy", seed=42, init="tutorial")
+    net = mlpcore.MLP(
+        [2, 4, 3, 1],
+        ["relu", "relu", "sigmoid"],
+        loss="binary_cross_entropy",
+        seed=42,
+        init="tutorial",
+    )
     for k, (W, b) in enumerate(expected, 1):
         np.testing.assert_array_equal(net.W[k], W)
         np.testing.assert_array_equal(net.b[k], b)
-    net32 = mlpcore.MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], seed=42, init="tutorial", dtype=np.float32)
+    net32 = mlpcore.MLP(
+        [2, 4, 3, 1],
+        ["relu", "relu", "sigmoid"],
+        seed=42,
+        init="tutorial",
+        dtype=np.float32,
+    )
     for k, (W, b) in enumerate(expected, 1):
         assert net32.W[k].dtype == np.float32
         np.testing.assert_array_equal(net32.W[k], W.astype(np.float32))
@@ -305,9 +382,17 @@ def test_nothing_touches_the_global_random_state(rng):
     saved = np.random.get_state()
     for seed in (None, 0, 7):
         for init in ("auto", "tutorial"):
-            net = mlpcore.MLP([2, 4, 1], ["relu", "sigmoid"], loss="binary_cross_entropy", seed=seed, init=init)
+            net = mlpcore.MLP(
+                [2, 4, 1],
+                ["relu", "sigmoid"],
+                loss="binary_cross_entropy",
+                seed=seed,
+                init=init,
+            )
             net.initialize(seed)
-            mlpcore.train(net, X, y, epochs=3, learning_rate=0.1, batch_size=8, seed=seed)
+            mlpcore.train(
+                net, X, y, epochs=3, learning_rate=0.1, batch_size=8, seed=seed
+            )
             mlpcore.gradient_check(net, X[:5], y[:5])
             mlpcore.per_unit.gradients(net, X[:3], y[:3])
     after = np.random.get_state()
@@ -320,7 +405,9 @@ def test_nothing_touches_the_global_random_state(rng):
 
 def test_same_seed_same_parameters_different_seeds_differ():
     def build(seed):
-        return mlpcore.MLP([3, 6, 5, 2], ["relu", "tanh", "softmax"], loss="cross_entropy", seed=seed)
+        return mlpcore.MLP(
+            [3, 6, 5, 2], ["relu", "tanh", "softmax"], loss="cross_entropy", seed=seed
+        )
 
     a, b, c = build(3), build(3), build(4)
     for k in range(1, 4):
@@ -337,7 +424,11 @@ def test_initialize_redraws_and_clears_the_caches(tutorial_net, rng):
     assert net.initialize(42) is net
     for w, v in zip(first, net.W[1:]):
         np.testing.assert_array_equal(w, v)
-    assert all(v is None for key in ("z", "a", "dz", "da", "dW", "db") for v in getattr(net, key))
+    assert all(
+        v is None
+        for key in ("z", "a", "dz", "da", "dW", "db")
+        for v in getattr(net, key)
+    )
     net.initialize(43)
     assert not np.array_equal(first[0], net.W[1])
 
@@ -362,7 +453,9 @@ def test_float64_by_default(tutorial_net, rng):
         ([2, 3, 2], ["identity", "tanh"], "mean_squared_error"),
     ],
 )
-def test_float32_stays_float32_through_forward_backward_update(X_dtype, sizes, acts, loss, rng):
+def test_float32_stays_float32_through_forward_backward_update(
+    X_dtype, sizes, acts, loss, rng
+):
     net = mlpcore.MLP(sizes, acts, loss=loss, seed=0, dtype=np.float32)
     X = rng.normal(size=(6, 2)) * 3
     X = X.astype(X_dtype)
@@ -376,14 +469,26 @@ def test_float32_stays_float32_through_forward_backward_update(X_dtype, sizes, a
     for k in range(1, net.n_layers):
         assert net.da[k].dtype == np.float32
     assert net.a[0].dtype == np.float32 and yhat.dtype == np.float32
-    history = mlpcore.train(net, X, y, epochs=2, learning_rate=0.1, batch_size=4, seed=0)
-    assert all(w.dtype == np.float32 for w in net.W[1:]) and all(b.dtype == np.float32 for b in net.b[1:])
+    history = mlpcore.train(
+        net, X, y, epochs=2, learning_rate=0.1, batch_size=4, seed=0
+    )
+    assert all(w.dtype == np.float32 for w in net.W[1:]) and all(
+        b.dtype == np.float32 for b in net.b[1:]
+    )
     assert all(math.isfinite(v) for v in history.loss)
 
 
 def test_float32_network_computes_the_float64_numbers_to_float32_precision(rng):
-    net64 = mlpcore.MLP([3, 5, 2], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=9)
-    net32 = mlpcore.MLP([3, 5, 2], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=9, dtype=np.float32)
+    net64 = mlpcore.MLP(
+        [3, 5, 2], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=9
+    )
+    net32 = mlpcore.MLP(
+        [3, 5, 2],
+        ["tanh", "sigmoid"],
+        loss="binary_cross_entropy",
+        seed=9,
+        dtype=np.float32,
+    )
     X, y = rng.normal(size=(6, 3)), rng.integers(0, 2, size=(6, 2))
     np.testing.assert_allclose(net32.forward(X), net64.forward(X), rtol=1e-6)
     net32.backward(y)
@@ -401,7 +506,11 @@ def test_network_pickles_without_its_caches(tutorial_net, rng):
     yhat = net.forward(X).copy()
     net.backward(np.ones((5, 1)))
     copy = pickle.loads(pickle.dumps(net))
-    assert all(v is None for key in ("z", "a", "dz", "da", "dW", "db") for v in getattr(copy, key))
+    assert all(
+        v is None
+        for key in ("z", "a", "dz", "da", "dW", "db")
+        for v in getattr(copy, key)
+    )
     np.testing.assert_array_equal(copy.forward(X), yhat)
     # The original keeps its caches.
     assert net.dW[1] is not None
@@ -410,7 +519,11 @@ def test_network_pickles_without_its_caches(tutorial_net, rng):
 
 
 def test_activation_objects_and_loss_objects_are_accepted():
-    net = mlpcore.MLP([2, 3, 1], [activations.tanh, "sigmoid"], loss=mlpcore.losses.binary_cross_entropy)
+    net = mlpcore.MLP(
+        [2, 3, 1],
+        [activations.tanh, "sigmoid"],
+        loss=mlpcore.losses.binary_cross_entropy,
+    )
     assert net.activations[1] is activations.tanh and net.fused_output
 
 
@@ -442,7 +555,8 @@ def test_he_initialisation_is_for_the_relu_itself_not_its_name():
     fan_in, fan_out = 400, 300
     he = mlpcore.MLP([fan_in, fan_out, 1], ["relu", "sigmoid"], seed=0).W[1]
     other = mlpcore.MLP([fan_in, fan_out, 1], [lookalike, "sigmoid"], seed=0).W[1]
-    # He: N(0, 2/fan_in), std 0.0707; Glorot uniform: std √(2/(fan_in+fan_out)) = 0.0535.
+    # He: N(0, 2/fan_in), std 0.0707;
+    # Glorot uniform: std √(2/(fan_in+fan_out)) = 0.0535.
     assert he.std() == pytest.approx(math.sqrt(2 / fan_in), rel=0.01)
     assert other.std() == pytest.approx(math.sqrt(2 / (fan_in + fan_out)), rel=0.01)
 
@@ -452,14 +566,17 @@ def test_the_seed_attribute_names_the_current_parameters():
     assert net.seed == 5
     net.initialize(9)
     assert net.seed == 9
-    np.testing.assert_array_equal(net.W[1], mlpcore.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=9).W[1])
+    np.testing.assert_array_equal(
+        net.W[1], mlpcore.MLP([2, 3, 1], ["tanh", "sigmoid"], seed=9).W[1]
+    )
     net.initialize()
     assert net.seed is None
 
 
 def test_loss_value_is_exact_where_the_output_saturates():
-    # One sigmoid unit with z = 40 for a target 0: ŷ = σ(40) rounds to 1.0, and the loss
-    # on ŷ clips to -log(eps) ≈ 36.04; the loss from z is 40 + log(1 + e^-40) = 40.
+    # One sigmoid unit with z = 40 for a target 0: ŷ = σ(40) rounds to 1.0, and the
+    # loss on ŷ clips to -log(eps) ≈ 36.04; the loss from z is
+    # 40 + log(1 + e^-40) = 40.
     net = mlpcore.MLP([1, 1], ["sigmoid"], loss="binary_cross_entropy", seed=0)
     net.W[1][:] = 1.0
     net.b[1][:] = 0.0

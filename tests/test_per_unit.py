@@ -24,16 +24,24 @@ ARCHITECTURES = [
 
 def ids(arch):
     sizes, hidden, output, loss, fused = arch
-    return f"{sizes}-{'-'.join([*hidden, output])}-{loss}-{'fused' if fused else 'chain'}"
+    return (
+        f"{sizes}-{'-'.join([*hidden, output])}-{loss}-{'fused' if fused else 'chain'}"
+    )
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES, ids=[ids(a) for a in ARCHITECTURES])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gradients_agree_with_backward(arch, seed):
     sizes, hidden, output, loss, fused = arch
-    net, X, y = network_and_data(sizes, hidden, output, loss, seed=seed, n_samples=7, fused_output=fused)
+    net, X, y = network_and_data(
+        sizes, hidden, output, loss, seed=seed, n_samples=7, fused_output=fused
+    )
     # per_unit follows the network's own choice of output error.
-    assert net.fused_output is (fused and mlpcore.activations.get(output) is mlpcore.losses.get(loss).output_activation)
+    assert net.fused_output is (
+        fused
+        and mlpcore.activations.get(output)
+        is mlpcore.losses.get(loss).output_activation
+    )
     dW, db = per_unit.gradients(net, X, y)
     net.forward(X)
     net.backward(y)
@@ -49,7 +57,9 @@ def test_gradients_agree_with_backward(arch, seed):
 @pytest.mark.parametrize("arch", ARCHITECTURES, ids=[ids(a) for a in ARCHITECTURES])
 def test_forward_agrees_with_the_matrix_form(arch):
     sizes, hidden, output, loss, fused = arch
-    net, X, _ = network_and_data(sizes, hidden, output, loss, seed=4, n_samples=5, fused_output=fused)
+    net, X, _ = network_and_data(
+        sizes, hidden, output, loss, seed=4, n_samples=5, fused_output=fused
+    )
     net.forward(X)
     for s in range(len(X)):
         z, a = per_unit.forward(net, X[s])
@@ -63,7 +73,10 @@ def test_forward_agrees_with_the_matrix_form(arch):
 
 def test_per_unit_does_not_touch_the_network(trained_net):
     net, X, y = trained_net
-    before = {key: [None if v is None else v.copy() for v in getattr(net, key)] for key in ("W", "b", "dW", "a")}
+    before = {
+        key: [None if v is None else v.copy() for v in getattr(net, key)]
+        for key in ("W", "b", "dW", "a")
+    }
     per_unit.gradients(net, X, y)
     per_unit.forward(net, X[0])
     for key, values in before.items():
@@ -73,7 +86,13 @@ def test_per_unit_does_not_touch_the_network(trained_net):
 
 
 def test_float32_network_gives_float32_per_unit_results(rng):
-    net = mlpcore.MLP([3, 4, 2], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=0, dtype=np.float32)
+    net = mlpcore.MLP(
+        [3, 4, 2],
+        ["tanh", "sigmoid"],
+        loss="binary_cross_entropy",
+        seed=0,
+        dtype=np.float32,
+    )
     X, y = rng.normal(size=(4, 3)), rng.integers(0, 2, size=(4, 2))
     z, a = per_unit.forward(net, X[0])
     assert all(v.dtype == np.float32 for v in z[1:] + a)

@@ -43,7 +43,11 @@ def test_draw_network_labels_can_be_turned_off_and_draws_an_mlp():
     assert len(ax.texts) == 0
     assert len(ax.lines) == 3 * 4 + 4 * 2
     ax = plotting.draw_network(net, unit_labels=False)
-    assert [t.get_text() for t in ax.texts] == ["layer 0\ninput", "layer 1\nhidden", "layer 2\noutput"]
+    assert [t.get_text() for t in ax.texts] == [
+        "layer 0\ninput",
+        "layer 1\nhidden",
+        "layer 2\noutput",
+    ]
 
 
 def test_draw_network_uses_a_given_axes():
@@ -56,7 +60,9 @@ def test_draw_network_uses_a_given_axes():
 def circles_and_net():
     X, y = mlpcore.original.load_data()
     X, y = X[:200], y[:200]
-    net = mlpcore.MLP([2, 8, 1], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=0)
+    net = mlpcore.MLP(
+        [2, 8, 1], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=0
+    )
     history = mlpcore.train(net, X, y, epochs=20, learning_rate=1.0)
     return X, y, net, history
 
@@ -116,7 +122,9 @@ def test_training_history_without_accuracy_has_one_axis():
 
 def test_plotting_is_importable_as_an_attribute():
     assert mlpcore.plotting is plotting
-    assert {"plotting", "original", "MLPClassifier", "MLPRegressor", "train"} <= set(dir(mlpcore))
+    assert {"plotting", "original", "MLPClassifier", "MLPRegressor", "train"} <= set(
+        dir(mlpcore)
+    )
     assert set(mlpcore.__all__) <= set(dir(mlpcore))
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         mlpcore.nonexistent  # noqa: B018

@@ -1,4 +1,5 @@
-"""scikit-learn's own estimator suite, run on both estimators with no expected failures."""
+"""scikit-learn's own estimator suite, run on both estimators with no expected
+failures."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 

@@ -1,4 +1,5 @@
-"""The training loop: full batch equals the manual loop, mini-batches, callbacks, divergence."""
+"""The training loop: full batch equals the manual loop, mini-batches, callbacks,
+divergence."""
 
 import math
 
@@ -11,7 +12,9 @@ from mlpcore import History, TrainingDiverged, train
 
 
 def circles_net(seed=0, **kwargs):
-    return mlpcore.MLP([2, 8, 1], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=seed, **kwargs)
+    return mlpcore.MLP(
+        [2, 8, 1], ["tanh", "sigmoid"], loss="binary_cross_entropy", seed=seed, **kwargs
+    )
 
 
 @pytest.fixture
@@ -42,7 +45,10 @@ def test_full_batch_training_equals_the_manual_loop_exactly(circles):
 
 def test_full_batch_ignores_shuffle_and_seed(circles):
     X, y = circles
-    runs = [train(circles_net(), X, y, 5, 0.3, seed=s, shuffle=sh) for s, sh in [(None, True), (1, True), (2, False)]]
+    runs = [
+        train(circles_net(), X, y, 5, 0.3, seed=s, shuffle=sh)
+        for s, sh in [(None, True), (1, True), (2, False)]
+    ]
     assert runs[0] == runs[1] == runs[2]
 
 
@@ -71,11 +77,17 @@ class Recorder:
     """Wraps net.forward to record which rows each mini-batch held."""
 
     def __init__(self, net, X):
-        self.batches, self.forward, self.index = [], net.forward, {row.tobytes(): i for i, row in enumerate(X)}
+        self.batches, self.forward, self.index = (
+            [],
+            net.forward,
+            {row.tobytes(): i for i, row in enumerate(X)},
+        )
         net.forward = self
 
     def __call__(self, Xb, **kwargs):
-        self.batches.append([self.index[np.asarray(row, dtype=np.float64).tobytes()] for row in Xb])
+        self.batches.append(
+            [self.index[np.asarray(row, dtype=np.float64).tobytes()] for row in Xb]
+        )
         return self.forward(Xb, **kwargs)
 
 
@@ -114,8 +126,11 @@ def test_without_shuffle_mini_batches_equal_the_manual_loop(rng):
             total += manual.loss_value(y[start : start + 4])
             manual.backward(y[start : start + 4])
             manual.update(0.2)
-        losses.append(total / 4)  # equal batches: the epoch loss is the mean of the batch losses
-    # Batches of 4 out of 16: (Σ 4·L_b) / 16 equals (Σ L_b) / 4 exactly, powers of two.
+        losses.append(
+            total / 4
+        )  # equal batches: the epoch loss is the mean of the batch losses
+    # Batches of 4 out of 16: (Σ 4·L_b) / 16 equals (Σ L_b) / 4 exactly, powers of
+    # two.
     assert history.loss == losses
     for k in (1, 2):
         np.testing.assert_array_equal(net.W[k], manual.W[k])
@@ -134,7 +149,9 @@ def test_same_seed_same_history_different_seed_different():
 
     def run(seed):
         net = circles_net(seed=seed)
-        return net, train(net, X, y, epochs=5, learning_rate=0.5, batch_size=16, seed=seed)
+        return net, train(
+            net, X, y, epochs=5, learning_rate=0.5, batch_size=16, seed=seed
+        )
 
     (n1, h1), (n2, h2), (n3, h3) = run(5), run(5), run(6)
     assert h1.loss == h2.loss and h1.accuracy == h2.accuracy
@@ -157,7 +174,9 @@ def test_callback_is_called_every_epoch_and_can_stop_training(circles):
     def stop_after_three(epoch, history, net):
         return epoch == 2
 
-    history = train(circles_net(), X, y, epochs=50, learning_rate=0.1, callback=stop_after_three)
+    history = train(
+        circles_net(), X, y, epochs=50, learning_rate=0.1, callback=stop_after_three
+    )
     assert history.epochs == 3 and len(history.accuracy) == 3
 
 
@@ -165,8 +184,16 @@ def test_callback_is_called_every_epoch_and_can_stop_training(circles):
 def test_a_huge_learning_rate_raises_training_diverged_without_numpy_warnings(rng):
     X = rng.normal(size=(30, 2))
     y = X @ np.array([[2.0], [-1.0]]) + 0.5
-    net = mlpcore.MLP([2, 4, 1], ["tanh", "identity"], loss="mean_squared_error", seed=0)
-    with pytest.raises(TrainingDiverged, match=r"loss became (inf|nan) in epoch \d+ \(learning_rate=1000000.0\).*smaller") as info:
+    net = mlpcore.MLP(
+        [2, 4, 1], ["tanh", "identity"], loss="mean_squared_error", seed=0
+    )
+    with pytest.raises(
+        TrainingDiverged,
+        match=(
+            r"loss became (inf|nan) in epoch \d+ "
+            r"\(learning_rate=1000000.0\).*smaller"
+        ),
+    ) as info:
         train(net, X, y, epochs=1000, learning_rate=1e6)
     assert isinstance(info.value, FloatingPointError)
 
@@ -179,9 +206,13 @@ def test_history_defaults():
 def test_n_correct():
     from mlpcore.training import n_correct
 
-    assert n_correct(np.array([[1.0], [0.0], [1.0]]), np.array([[0.9], [0.6], [0.2]])) == 1
+    assert (
+        n_correct(np.array([[1.0], [0.0], [1.0]]), np.array([[0.9], [0.6], [0.2]])) == 1
+    )
     y = np.eye(3)[[0, 2, 1]]
-    assert n_correct(y, np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1]])) == 2
+    assert (
+        n_correct(y, np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1]])) == 2
+    )
 
 
 def test_training_does_not_touch_the_inputs(circles):
@@ -203,7 +234,9 @@ def test_shuffled_mini_batches_do_not_copy_the_data_set(rng):
 
     X = rng.normal(size=(20_000, 50))
     y = (X[:, :1] > 0).astype(float)
-    net = mlpcore.MLP([50, 8, 1], ["relu", "sigmoid"], loss="binary_cross_entropy", seed=0)
+    net = mlpcore.MLP(
+        [50, 8, 1], ["relu", "sigmoid"], loss="binary_cross_entropy", seed=0
+    )
     tracemalloc.start()
     train(net, X, y, epochs=2, learning_rate=0.1, batch_size=100, seed=0)
     peak = tracemalloc.get_traced_memory()[1]
@@ -229,7 +262,9 @@ def test_epoch_loss_weights_a_short_last_batch_by_its_size(rng):
     assert len(per_sample) == 64
     assert history.loss[0] == pytest.approx(np.mean(per_sample), rel=1e-12)
     batch_means = [np.mean(per_sample[i : i + 7]) for i in range(0, 64, 7)]
-    assert abs(history.loss[0] - np.mean(batch_means)) > 1e-3  # the two weightings differ here
+    assert (
+        abs(history.loss[0] - np.mean(batch_means)) > 1e-3
+    )  # the two weightings differ here
 
 
 def test_epochs_counts_epochs_for_a_regression_loss(rng):
@@ -242,7 +277,9 @@ def test_epochs_counts_epochs_for_a_regression_loss(rng):
 
 def test_a_callback_that_stops_early_leaves_the_epochs_run(circles):
     X, y = circles
-    history = train(circles_net(), X, y, 10, 0.1, callback=lambda epoch, h, net: epoch == 3)
+    history = train(
+        circles_net(), X, y, 10, 0.1, callback=lambda epoch, h, net: epoch == 3
+    )
     assert history.epochs == 4
 
 
