@@ -6,6 +6,7 @@ Every function says which chapter of the book derives it. The public names:
 - :mod:`mlpcore.activations`, :mod:`mlpcore.losses` — functions, with derivatives.
 - :mod:`mlpcore.per_unit` — the same gradients with explicit loops over units.
 - :mod:`mlpcore.autodiff` — reverse and forward mode on a graph of scalar operations.
+- :mod:`mlpcore.diagnostics` — per-layer gradient norms and variances, initialisation.
 - :func:`central_difference`, :func:`numeric_gradients`, :func:`gradient_check`,
   :func:`relative_error` — finite-difference checks.
 - :func:`train`, :class:`History`, :class:`TrainingDiverged` — gradient descent.
@@ -16,7 +17,7 @@ Every function says which chapter of the book derives it. The public names:
 
 import importlib
 
-from . import activations, autodiff, losses, per_unit
+from . import activations, autodiff, diagnostics, losses, per_unit
 from .gradcheck import (
     central_difference,
     gradient_check,
@@ -37,6 +38,7 @@ __all__ = [
     "activations",
     "autodiff",
     "central_difference",
+    "diagnostics",
     "gradient_check",
     "losses",
     "numeric_gradients",
