@@ -430,7 +430,7 @@ class Dual(_Number):
         result.tangent = sum(d * a.tangent for a, d in inputs)
         _totals.products += len(inputs)
         if not math.isfinite(result.tangent):
-            raise ValueError(f"the tangent of {name} overflows: {result.tangent!r}")
+            raise ValueError(f"the tangent of {name} overflows")
         return result
 
     def __repr__(self):
@@ -603,8 +603,12 @@ def parameters(net, leaf=None):
     W, b = [None], [None]
     for k in range(1, net.n_layers + 1):
         n_in, n_out = net.W[k].shape
-        W.append([[leaf(net.W[k][j, i], (k, j, i)) for i in range(n_out)]
-                  for j in range(n_in)])
+        W.append(
+            [
+                [leaf(net.W[k][j, i], (k, j, i)) for i in range(n_out)]
+                for j in range(n_in)
+            ]
+        )
         b.append([leaf(net.b[k][0, i], (k, None, i)) for i in range(n_out)])
     return W, b
 

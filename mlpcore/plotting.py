@@ -323,8 +323,15 @@ def draw_graph(root, ax=None, labels=True, fmt=".3g", max_nodes=150):
         shape = "round" if node.inputs else "square"
         color = "#fdae6b" if node is root else "#a1d99b" if node.inputs else "#9ecae1"
         if not labels:  # a marker per node
-            ax.plot(*position[node], "o" if node.inputs else "s", ms=5, mfc=color,
-                    mec="0.2", mew=0.6, zorder=2)
+            ax.plot(
+                *position[node],
+                "o" if node.inputs else "s",
+                ms=5,
+                mfc=color,
+                mec="0.2",
+                mew=0.6,
+                zorder=2,
+            )
             continue
         name = node.label or node.op
         if node.label and node.op:
@@ -347,8 +354,10 @@ def _bend(start, end, obstacles):
     def clearance(r):
         cx, cy = (x0 + x1) / 2 + r * (y1 - y0), (y0 + y1) / 2 - r * (x1 - x0)
         points = [
-            ((1 - t) ** 2 * x0 + 2 * t * (1 - t) * cx + t * t * x1,
-             (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t * t * y1)
+            (
+                (1 - t) ** 2 * x0 + 2 * t * (1 - t) * cx + t * t * x1,
+                (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t * t * y1,
+            )
             for t in (0.2, 0.35, 0.5, 0.65, 0.8)
         ]
         return min(
@@ -357,3 +366,156 @@ def _bend(start, end, obstacles):
         )
 
     return max((0.3, -0.3, 0.15, -0.15, 0.5, -0.5), key=clearance)
+
+
+def backward_pass(net, x, y, ax=None, fmt=".2f", max_width=8):
+    """Draw one sample's forward and backward pass through a small network.
+
+    Each unit shows its forward value, ``x_j`` for the inputs and
+    ``a^(k)_i`` for layers 1..L; under each unit of layers 1..L its error
+    ``δ^(k)_i = ∂ℓ/∂z^(k)_i`` is written in red. Each weight's edge carries
+    ``∂ℓ/∂w^(k)_ij``, written near its sending unit, in blue when positive and
+    red when negative, with a width that grows with its size. A box on the
+    right holds the sample's loss ℓ; the edges into it carry ``∂ℓ/∂ŷ_i``.
+    The values come from :func:`mlpcore.per_unit.forward` and
+    :func:`mlpcore.per_unit.gradients` on the one-sample data set ``(x, y)``.
+
+    Parameters
+    ----------
+    net : MLP
+    x : array_like, shape (n_0,)
+        One sample.
+    y : array_like, shape (n_L,)
+        Its target.
+    ax : matplotlib Axes, optional
+    fmt : str, default ".2f"
+        Format of the numbers written.
+    max_width : int, default 8
+        Refuse wider layers: their labels would overlap.
+
+    Returns
+    -------
+    matplotlib Axes
+        Its texts have gids ``"value"`` (one per unit), ``"delta"`` (one per
+        unit of layers 1..L), ``"gradient"`` (one per weight, then one per
+        output for ``∂ℓ/∂ŷ``) and ``"loss"``.
+
+    Used in :ref:`ch3-picture`.
+    """
+    from . import per_unit
+    from .network import check_network
+
+    check_network(net)
+    try:
+        format(1.5, fmt)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"fmt must be a float format such as '.2f'; got {fmt!r}"
+        ) from None
+    if max(net.layer_sizes) > max_width:
+        raise ValueError(
+            f"layers of at most max_width={max_width} units can be drawn; "
+            f"this network has {max(net.layer_sizes)}"
+        )
+    for name, value, n in (("x", x, net.layer_sizes[0]), ("y", y, net.layer_sizes[-1])):
+        if np.shape(value) != (n,):
+            raise ValueError(
+                f"{name} must be one sample, of shape ({n},); got shape {np.shape(value)}"
+            )
+    X1 = np.reshape(np.asarray(x, dtype=net.dtype), (1, -1))
+    Y1 = np.reshape(np.asarray(y, dtype=net.dtype), (1, -1))
+    dW, db = per_unit.gradients(net, X1, Y1)  # checks that x and y are finite
+    _, a = per_unit.forward(net, X1[0])
+    L, sizes = net.n_layers, net.layer_sizes
+    yhat = a[L].reshape(1, -1)
+    loss = float(net.loss(Y1, yhat))
+    dl_dyhat = net.loss.derivative(Y1, yhat)[0]
+
+    tallest = max(sizes)
+    ax = _axes(ax, (2.2 * (L + 1) + 1.2, 1.05 * tallest + 1.2))
+    positions = [
+        [(2.2 * k, y0) for y0 in (np.arange(n) - (n - 1) / 2)[::-1]]
+        for k, n in enumerate(sizes)
+    ]
+    loss_at = (2.2 * L + 1.8, 0.0)
+    largest = max(np.abs(dW[k]).max() for k in range(1, L + 1)) or 1.0
+    edges = [
+        (positions[k - 1][j], positions[k][i], dW[k][j, i], 0.32)
+        for k in range(1, L + 1)
+        for j in range(sizes[k - 1])
+        for i in range(sizes[k])
+    ]
+    edges += [(positions[L][i], loss_at, dl_dyhat[i], 0.4) for i in range(sizes[L])]
+    for (x0, y0), (x1, y1), g, t in edges:
+        color = "C0" if g >= 0 else "C3"
+        width = 0.4 + 2.6 * min(abs(g) / largest, 1.0)
+        ax.plot([x0, x1], [y0, y1], color=color, lw=width, alpha=0.55, zorder=1)
+        ax.text(
+            x0 + t * (x1 - x0),
+            y0 + t * (y1 - y0),
+            format(g, fmt),
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color=color,
+            zorder=3,
+            gid="gradient",
+            bbox={
+                "boxstyle": "round,pad=0.1",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.85,
+            },
+        )
+    for k, layer in enumerate(positions):
+        face = "#9ecae1" if k == 0 else "#fdae6b" if k == L else "#a1d99b"
+        for i, (px, py) in enumerate(layer):
+            ax.add_patch(
+                plt.Circle((px, py), 0.3, facecolor=face, edgecolor="0.2", zorder=2)
+            )
+            ax.text(
+                px,
+                py,
+                format(a[k][i], fmt),
+                ha="center",
+                va="center",
+                fontsize=8,
+                zorder=4,
+                gid="value",
+            )
+            if k > 0:
+                ax.text(
+                    px,
+                    py - 0.38,
+                    "δ " + format(db[k][0, i], fmt),
+                    ha="center",
+                    va="top",
+                    fontsize=7,
+                    color="C3",
+                    zorder=4,
+                    gid="delta",
+                )
+        name = "input" if k == 0 else "output" if k == L else "hidden"
+        ax.text(
+            2.2 * k,
+            -tallest / 2 - 0.25,
+            f"layer {k}\n{name}",
+            ha="center",
+            va="top",
+            fontsize=8,
+        )
+    ax.text(
+        *loss_at,
+        "ℓ\n" + format(loss, fmt),
+        ha="center",
+        va="center",
+        fontsize=8,
+        zorder=4,
+        gid="loss",
+        bbox={"boxstyle": "square,pad=0.4", "facecolor": "#fee391", "edgecolor": "0.2"},
+    )
+    ax.set_xlim(-0.6, loss_at[0] + 0.6)
+    ax.set_ylim(-tallest / 2 - 1.0, tallest / 2 + 0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax

@@ -8,14 +8,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import network_and_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mlpcore
 from mlpcore import autodiff
 from mlpcore.autodiff import Dual, Value
-
-from conftest import network_and_data
 
 # --- random expression graphs ---------------------------------------------------------
 # A program is a list of steps (op, i, j): each step applies op to earlier results i, j
@@ -312,7 +311,10 @@ def test_both_modes_equal_mlp_backward(sizes, hidden, pair, seed, n_samples):
         net.b[k] = rng.normal(0.0, 0.5, size=net.b[k].shape)
     net.forward(X)
     net.backward(y)
-    for dW, db in (autodiff.gradients(net, X, y), autodiff.forward_gradients(net, X, y)):
+    for dW, db in (
+        autodiff.gradients(net, X, y),
+        autodiff.forward_gradients(net, X, y),
+    ):
         for k in range(1, net.n_layers + 1):
             assert dW[k].shape == net.W[k].shape and db[k].shape == net.b[k].shape
             assert relative(dW[k], net.dW[k]) <= 1e-12, (k, dW[k], net.dW[k])
@@ -332,8 +334,9 @@ def test_binary_cross_entropy_from_large_logits_both_signs():
 
 
 def test_float32_networks_get_float32_gradients():
-    net, X, y = network_and_data([3, 2, 1], ["tanh"], "sigmoid", "binary_cross_entropy",
-                                 dtype=np.float32)
+    net, X, y = network_and_data(
+        [3, 2, 1], ["tanh"], "sigmoid", "binary_cross_entropy", dtype=np.float32
+    )
     net.forward(X)
     net.backward(y)
     dW, db = autodiff.gradients(net, X, y)
@@ -342,8 +345,13 @@ def test_float32_networks_get_float32_gradients():
 
 
 def test_forward_mode_makes_one_pass_per_parameter():
-    net, X, y = network_and_data([3, 4, 2, 2], ["sigmoid", "sigmoid"], "identity",
-                                 "mean_squared_error", n_samples=3)
+    net, X, y = network_and_data(
+        [3, 4, 2, 2],
+        ["sigmoid", "sigmoid"],
+        "identity",
+        "mean_squared_error",
+        n_samples=3,
+    )
     with autodiff.count_operations() as one_pass:
         W, b = autodiff.parameters(net, lambda v, _: Dual(v))
         autodiff.network_loss(net, X, y, W, b)
@@ -359,15 +367,18 @@ def test_forward_mode_makes_one_pass_per_parameter():
 def test_network_output_has_one_operation_per_flop_of_the_forward_pass():
     # z = b + Σ_j w_j a_j: n_{k-1} multiplications and n_{k-1} additions per unit and
     # sample, plus one node per non-identity activation (none at the output)
-    net, X, y = network_and_data([3, 4, 2, 2], ["relu", "tanh"], "identity",
-                                 "mean_squared_error", n_samples=5)
+    net, X, y = network_and_data(
+        [3, 4, 2, 2], ["relu", "tanh"], "identity", "mean_squared_error", n_samples=5
+    )
     W, b = autodiff.parameters(net)
     with autodiff.count_operations() as count:
         Z = autodiff.network_output(net, X, W, b)
     matmul = sum(2 * 5 * m * n for m, n in zip([3, 4, 2], [4, 2, 2]))
     assert count.operations == matmul + 5 * (4 + 2)
     net.forward(X)
-    np.testing.assert_allclose([[z.value for z in row] for row in Z], net.z[3], rtol=1e-14)
+    np.testing.assert_allclose(
+        [[z.value for z in row] for row in Z], net.z[3], rtol=1e-14
+    )
 
 
 # --- bad input ----------------------------------------------------------------------
@@ -426,7 +437,9 @@ def test_unknown_activations_and_losses_are_refused_before_any_work():
         with pytest.raises(ValueError, match="swish"):
             gradients(net, X, y)
         mine = mlpcore.losses.Loss(
-            "mine", lambda y, p: float(((p - y) ** 4).mean()), lambda y, p: 4 * (p - y) ** 3
+            "mine",
+            lambda y, p: float(((p - y) ** 4).mean()),
+            lambda y, p: 4 * (p - y) ** 3,
         )
         net = mlpcore.MLP([2, 1], ["identity"], loss=mine, seed=0)
         with pytest.raises(ValueError, match="losses binary_cross_entropy.*mine"):
@@ -440,12 +453,22 @@ def test_unknown_activations_and_losses_are_refused_before_any_work():
 
 @pytest.mark.parametrize("output, loss, fused", PAIRS)
 def test_every_output_and_loss_on_the_3_4_2_2_network(output, loss, fused):
-    net, X, y = network_and_data([3, 4, 2, 2], ["relu", "tanh"], output, loss,
-                                 seed=3, n_samples=5, fused_output=fused)
+    net, X, y = network_and_data(
+        [3, 4, 2, 2],
+        ["relu", "tanh"],
+        output,
+        loss,
+        seed=3,
+        n_samples=5,
+        fused_output=fused,
+    )
     assert net.fused_output == fused
     net.forward(X)
     net.backward(y)
-    for dW, db in (autodiff.gradients(net, X, y), autodiff.forward_gradients(net, X, y)):
+    for dW, db in (
+        autodiff.gradients(net, X, y),
+        autodiff.forward_gradients(net, X, y),
+    ):
         for k in range(1, 4):
             assert relative(dW[k], net.dW[k]) <= 1e-12
             assert relative(db[k], net.db[k]) <= 1e-12
