@@ -518,12 +518,12 @@ def _sample_loss(net, z, y):
     """The loss of one sample, from its output pre-activations ``z``."""
     loss, output = net.loss, net.activations[net.n_layers]
     if net.fused_output and loss is _losses.cross_entropy:
-        # -Σ y_i log softmax(z)_i = Σ y_i (log Σ_j e^{z_j} - z_i) for rows of y
-        # that sum to 1. The shift m (a constant) keeps exp from overflowing and
-        # changes neither the value nor the derivatives.
+        # -Σ y_i log softmax(z)_i = Σ y_i (log Σ_j e^{z_j} - z_i). The shift m
+        # (a constant) keeps exp from overflowing and changes neither the value
+        # nor the derivatives.
         m = max(v.value for v in z)
         lse = m + _sum((v - m).exp() for v in z).log()
-        return _sum(t * (lse - v) for t, v in zip(y, z) if t != 0)
+        return _sum(t * (lse - v) for t, v in zip(y, z))
     if net.fused_output and loss is _losses.binary_cross_entropy:
         # -y log σ(z) - (1-y) log(1 - σ(z)) = softplus(z) - y z
         return _sum(_softplus(v) - t * v for t, v in zip(y, z))
@@ -533,7 +533,9 @@ def _sample_loss(net, z, y):
         return _sum((p - t) ** 2 for t, p in zip(y, yhat))
     if loss is _losses.binary_cross_entropy:
         return -_sum(t * p.log() + (1 - t) * (1 - p).log() for t, p in zip(y, yhat))
-    return -_sum(t * p.log() for t, p in zip(y, yhat) if t != 0)  # cross-entropy
+    # cross-entropy; a term with y_i = 0 is 0 (as in mlpcore.losses) even where
+    # log ŷ_i is undefined
+    return -_sum(t * p.log() if t != 0 else 0 * p for t, p in zip(y, yhat))
 
 
 def mean_loss(net, Z, y):
@@ -543,7 +545,9 @@ def mean_loss(net, Z, y):
     defines it, without clipping (the two agree unless an output is within
     machine epsilon of 0 or 1). With the fused output error, the loss is
     computed from the logits: ``softplus(z) - y z`` for binary cross-entropy,
-    a shifted log-sum-exp for cross-entropy (targets whose rows sum to 1).
+    a shifted log-sum-exp for cross-entropy. (``MLP.backward``'s fused output
+    error ``ŷ - y`` of softmax with cross-entropy assumes rows of ``y`` that
+    sum to 1; this graph is exact for any ``y``.)
 
     Parameters
     ----------

@@ -472,3 +472,32 @@ def test_every_output_and_loss_on_the_3_4_2_2_network(output, loss, fused):
         for k in range(1, 4):
             assert relative(dW[k], net.dW[k]) <= 1e-12
             assert relative(db[k], net.db[k]) <= 1e-12
+
+
+def test_cross_entropy_with_soft_zero_and_unnormalised_targets():
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(3, 3))
+    # soft targets (rows sum to 1): the fused output error is exact
+    net = mlpcore.MLP([3, 4, 3], ["tanh", "softmax"], loss="cross_entropy", seed=2)
+    y = np.array([[0.2, 0.5, 0.3], [0.0, 1.0, 0.0], [0.6, 0.0, 0.4]])
+    net.forward(X)
+    net.backward(y)
+    dW, db = autodiff.gradients(net, X, y)
+    for k in (1, 2):
+        assert relative(dW[k], net.dW[k]) <= 1e-12
+        assert relative(db[k], net.db[k]) <= 1e-12
+    # a row of zeros: the graph is the exact gradient of the loss as defined
+    y0 = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.6, 0.0, 0.4]])
+    dW, db = autodiff.gradients(net, X, y0)
+    numeric_W, numeric_b = mlpcore.numeric_gradients(net, X, y0)
+    for k in (1, 2):
+        np.testing.assert_allclose(dW[k], numeric_W[k], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(db[k], numeric_b[k], rtol=1e-6, atol=1e-9)
+    # the non-fused cross-entropy (sigmoid outputs) with a row of zeros
+    net = mlpcore.MLP([3, 2], ["sigmoid"], loss="cross_entropy", seed=4)
+    y1 = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    net.forward(X)
+    net.backward(y1)
+    dW, db = autodiff.gradients(net, X, y1)
+    assert relative(dW[1], net.dW[1]) <= 1e-12
+    assert relative(db[1], net.db[1]) <= 1e-12
