@@ -12,6 +12,8 @@
 #   make lint          ruff: lint and format check of mlpcore, tests, scripts, benchmarks
 #   make test-min      the library's tests on the oldest Python and versions pyproject.toml
 #                      declares (requirements/minimum.txt), in a venv of their own
+#   make pdf           the whole book as one PDF through LaTeX (_build/latex/book.pdf),
+#                      copied into _build/html/ for the site, then checked (tests/pdf)
 #   make bench         run the benchmarks (benchmarks/run.py)
 #   make clean         remove build output and caches (keeps .venv and _vendor)
 #
@@ -54,9 +56,14 @@ BROWSER_TEST = $(BIN)/pytest tests/browser -q -p no:cacheprovider
 # MathJax, served with the book so that it works offline (_config.yml): a pinned copy from
 # the npm registry, fetched once by scripts/fetch_mathjax.py into _vendor/ (git-ignored).
 MATHJAX = _vendor/static/mathjax/.version
+# axe-core, for the browser test's accessibility checks: pinned and checksummed the same way,
+# by scripts/fetch_axe.py, into _vendor/axe/ (not published with the book).
+AXE = _vendor/axe/.version
+# The whole book as one PDF (make pdf): Sphinx's LaTeX builder, xelatex through latexmk.
+PDF = _build/latex/book.pdf
 
 .PHONY: help venv mathjax book test test-unit test-nbval test-browser notebooks lab bench clean \
-        lint test-min
+        lint test-min pdf
 
 help:
 	@echo "make book          build the book into _build/html (warnings are errors)"
@@ -67,6 +74,7 @@ help:
 	@echo "make lab           open the chapters in JupyterLab (installs what it needs)"
 	@echo "make lint          ruff check and format check (part of make test)"
 	@echo "make test-min      library tests on the declared minimum Python and versions"
+	@echo "make pdf           the whole book as one PDF (LaTeX), _build/latex/book.pdf, and its test"
 	@echo "make bench         run benchmarks/run.py"
 	@echo "make clean         remove _build and caches (keeps .venv and _vendor)"
 
@@ -95,6 +103,9 @@ mathjax: $(MATHJAX)
 $(MATHJAX): scripts/fetch_mathjax.py
 	$(PYTHON3) scripts/fetch_mathjax.py
 
+$(AXE): scripts/fetch_axe.py scripts/fetch_mathjax.py
+	$(PYTHON3) scripts/fetch_axe.py
+
 # --- targets -----------------------------------------------------------------------
 
 book: $(STAMP) $(MATHJAX)
@@ -102,7 +113,7 @@ book: $(STAMP) $(MATHJAX)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 # (c) the strict book build, then (d) the browser test on the book just built
-test: lint test-unit test-nbval $(MATHJAX)
+test: lint test-unit test-nbval $(MATHJAX) $(AXE)
 	$(RUN_ENV) $(JB_BUILD)
 	$(BROWSER_TEST)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
@@ -144,6 +155,7 @@ test-min: $(MIN_STAMP)
 # test is not a unit test: it needs the built book and runs last (d).
 test-unit: $(STAMP)
 	$(RUN_ENV) $(BIN)/pytest tests -q --ignore=tests/browser --ignore=tests/package \
+	    --ignore=tests/pdf \
 	    --cov=mlpcore --cov-report=term-missing --cov-fail-under=95
 
 # (b) every chapter re-run and compared with its stored outputs. pytest exits 5 when it
@@ -157,7 +169,7 @@ test-nbval: test-unit
 	fi
 
 # (d) alone, on the book already built (make book)
-test-browser: $(STAMP)
+test-browser: $(STAMP) $(AXE)
 	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
 	$(BROWSER_TEST)
 	@echo "Screenshots of every page are in $(CURDIR)/_build/screenshots/"
@@ -177,6 +189,16 @@ $(LAB_STAMP): requirements/learner.txt requirements/library.txt pyproject.toml |
 
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/book $(LAB_ARGS)
+
+# The PDF: needs TeX (Debian: texlive-xetex texlive-latex-extra texlive-latex-recommended
+# texlive-fonts-recommended latexmk xindy fonts-freefont-otf; .ci/run installs them). Copied
+# into _build/html/ when the site is there, so the published book carries it (the home page
+# links to it), then checked by tests/pdf (titles, no "??", figures, bibliography).
+pdf: $(STAMP) $(MATHJAX)
+	$(RUN_ENV) $(BIN)/jupyter-book build . --all -W -n --keep-going --builder pdflatex
+	if [ -d _build/html ]; then cp $(PDF) _build/html/book.pdf; fi
+	$(BIN)/pytest tests/pdf -q -p no:cacheprovider
+	@echo "The book as one PDF: $(CURDIR)/$(PDF)"
 
 bench: $(STAMP)
 	@test -f benchmarks/run.py || { echo "benchmarks/run.py does not exist yet" >&2; exit 1; }

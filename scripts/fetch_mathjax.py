@@ -58,17 +58,18 @@ def integrity_of(path: Path) -> str:
     return "sha512-" + base64.b64encode(digest).decode("ascii")
 
 
-def download(dest: Path) -> None:
+def download(dest: Path, spec: str = f"mathjax@{VERSION}") -> None:
+    """``npm pack SPEC`` into dest (npm names the tarball NAME-VERSION.tgz, as dest must be)."""
     npm = shutil.which("npm")
     if npm is None:
         sys.exit(
-            f"npm not found: it is needed once, to fetch MathJax {VERSION} from the npm registry "
+            f"npm not found: it is needed once, to fetch {spec} from the npm registry "
             f"into {dest.parent.relative_to(ROOT)}/ (Debian: apt-get install npm)"
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         subprocess.run(
-            [npm, "pack", f"mathjax@{VERSION}", "--pack-destination", tmp, "--silent"],
+            [npm, "pack", spec, "--pack-destination", tmp, "--silent"],
             check=True,
             stdout=subprocess.DEVNULL,
         )

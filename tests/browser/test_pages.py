@@ -5,25 +5,45 @@ unit run (``pytest tests --ignore=tests/browser``). The pages are those of _toc.
 order, so a new chapter is covered as soon as it is listed. Each page is loaded once, from a
 local HTTP server, with every request that does not go to that server aborted and recorded:
 the book must work offline (MathJax is served from ``_static/mathjax``, see _config.yml).
+One browser serves the whole session; each page gets one tab, which is looked at as a desktop
+reader (1280x900), in dark mode, printed, and at a phone's width (390 px), in that order.
 For each page the tests check that
 
 * every equation was typeset by MathJax (each ``.math`` element holds an ``mjx-container``,
   no ``mjx-merror``, MathJax's fonts loaded) and no raw TeX (``$$``, ``\\frac``,
   ``\\begin{aligned}``, ``\\(``...) is left in the visible text outside code;
-* every ``<img>`` loaded (``naturalWidth > 0``);
-* the console shows no error and no uncaught exception, except sphinx-thebe 0.3.1's
-  duplicated ``THEBE_JS_URL`` declaration (shared/TOOLCHAIN.md), and no local request fails;
+* every ``<img>`` loaded (``naturalWidth > 0``), and in dark mode each figure of a cell
+  output sits on white (matplotlib's black text stays readable);
+* the console shows no error and no uncaught exception (no allow-list), and no local request
+  fails (the favicon included);
 * nothing was requested off localhost;
+* no code cell (source or output) scrolls sideways at 1280x900 (``scrollWidth`` against
+  ``clientWidth`` of every ``pre``), the overflowing cells of each page are reported;
+* at 390 px the page itself never scrolls sideways, and every display equation, table and
+  code block either fits or scrolls inside its own box;
+* axe-core (pinned, ``scripts/fetch_axe.py``) finds no critical or serious violation, in light
+  and in dark mode (moderate and minor ones are listed in the report);
+* printed (print media at the width of an A4 page), the page shows no toggle button or
+  summary, no clipped code, the solutions open, and its title with its chapter number;
 * the previous/next links lead to the previous/next page of _toc.yml;
 * a chapter notebook has its Binder and Colab launch links and its download button.
 
-A full-page screenshot of each page is saved under ``_build/screenshots/`` for a human look.
+And for the book as a whole: at 390x844 and 768x1024 (touch, 2x) the ☰ button opens the table
+of contents and the "Contents" button the page outline, and a link in each navigates; no
+empty header bar and at most one search box at any width; searching "backpropagation" finds
+the chapters that write "back-propagation".
+
+A full-page screenshot of each page is saved under ``_build/screenshots/``, phone screenshots
+(top and middle of each page, and of the open drawers) under ``_build/screenshots/phone/``,
+and a per-page report (axe, overflow and console counts) in ``_build/screenshots/report.md``;
+the report is also printed at the end of the run.
 
 Environment (all optional):
 
     BOOK_HTML         the built book to test (default: _build/html of this repository)
     BOOK_SCREENSHOTS  where the screenshots go (default: BOOK_HTML/../screenshots)
     CHROMIUM          the browser (default: /usr/bin/chromium, Debian's package `chromium`)
+    AXE_JS            axe-core's axe.min.js (default: _vendor/axe/axe.min.js, scripts/fetch_axe.py)
 
 The fixtures are in this file, not in a conftest.py: the unit tests import helpers with
 ``from conftest import ...``, and a second, unrelated ``conftest`` module would shadow theirs.
@@ -33,6 +53,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import re
 import sys
@@ -50,8 +71,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from booktoc import toc_files  # noqa: E402  (scripts/ is not a package)
 
 HTML_DIR = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
-SCREENSHOT_DIR = Path(os.environ.get("BOOK_SCREENSHOTS", HTML_DIR.parent / "screenshots")).resolve()
+SCREENSHOT_DIR = Path(
+    os.environ.get("BOOK_SCREENSHOTS", HTML_DIR.parent / "screenshots")
+).resolve()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(os.environ.get("AXE_JS", ROOT / "_vendor" / "axe" / "axe.min.js"))
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
     "--disable-gpu",
@@ -63,16 +87,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-REPOSITORY = urlsplit(CONFIG["repository"]["url"]).path.strip("/")  # owner/name on GitHub
+REPOSITORY = urlsplit(CONFIG["repository"]["url"]).path.strip(
+    "/"
+)  # owner/name on GitHub
 BRANCH = CONFIG["repository"].get("branch", "main")
 BINDER = CONFIG["launch_buttons"]["binderhub_url"].rstrip("/")
 COLAB = CONFIG["launch_buttons"]["colab_url"].rstrip("/")
-
-# The one console error every Jupyter Book 1 page logs: sphinx-thebe 0.3.1 inlines its
-# `const THEBE_JS_URL = ...` script twice (shared/TOOLCHAIN.md). Nothing else is allowed.
-KNOWN_CONSOLE_ERROR = re.compile(
-    r"^(Uncaught )?SyntaxError: Identifier 'THEBE_JS_URL' has already been declared$"
-)
 
 # TeX that MathJax should have replaced, looked for in the visible text outside code.
 RAW_TEX = [
@@ -84,7 +104,13 @@ RAW_TEX = [
 ]
 
 MATHJAX_TIMEOUT_MS = 30_000
-VIEWPORT = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1280, "height": 900}
+TABLET = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
+# An A4 page (210 mm at 96 px/inch = 794 px) less Chromium's default print margins.
+PRINT = {"width": 720, "height": 1000}
+# axe impacts that fail the test; the others are reported.
+FAILING_IMPACTS = ("critical", "serious")
 
 
 # --- the pages of the book -------------------------------------------------------------
@@ -95,18 +121,39 @@ class Page:
     name: str  # as in _toc.yml, e.g. book/01_total_derivatives
     html: str  # path of the built page under _build/html
     notebook: bool  # a chapter notebook (.ipynb): it has launch buttons
+    numbered: bool  # in a `numbered: true` part of _toc.yml: its title starts "N. "
+
+
+def _numbered_files(toc_path: Path) -> set[str]:
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8")) or {}
+    return {
+        str(chapter["file"])
+        for part in toc.get("parts") or []
+        if part.get("numbered")
+        for chapter in part.get("chapters") or []
+        if "file" in chapter
+    }
 
 
 def toc_pages() -> list[Page]:
+    numbered = {re.sub(r"\.(md|ipynb)$", "", f) for f in _numbered_files(TOC_PATH)}
     pages = []
     for name in toc_files(TOC_PATH):
         stem = re.sub(r"\.(md|ipynb)$", "", name)
-        pages.append(Page(stem, stem + ".html", (ROOT / f"{stem}.ipynb").is_file()))
+        pages.append(
+            Page(
+                stem,
+                stem + ".html",
+                (ROOT / f"{stem}.ipynb").is_file(),
+                stem in numbered,
+            )
+        )
     return pages
 
 
 PAGES = toc_pages()
 NOTEBOOK_PAGES = [p for p in PAGES if p.notebook]
+NUMBERED_PAGES = [p for p in PAGES if p.numbered]
 page_params = pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 
 
@@ -121,7 +168,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def html_dir() -> Path:
     if not (HTML_DIR / "index.html").is_file():
-        pytest.fail(f"no built book at {HTML_DIR}: run `make book` first (or set BOOK_HTML)")
+        pytest.fail(
+            f"no built book at {HTML_DIR}: run `make book` first (or set BOOK_HTML)"
+        )
     return HTML_DIR
 
 
@@ -130,7 +179,9 @@ def base_url(html_dir: Path):
     """http://127.0.0.1:PORT/ serving the built book from a thread, on a free port."""
     handler = functools.partial(_QuietHandler, directory=str(html_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="book-http", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -150,7 +201,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -159,11 +212,71 @@ def browser():
 
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOT_DIR / "phone").mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
 
 
-# --- one visit per page --------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.is_file():
+        pytest.fail(
+            f"{AXE_JS} not found: run `python3 scripts/fetch_axe.py` (make test does)"
+        )
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def _is_local(url: str, base_url: str) -> bool:
+    if url.startswith(("data:", "blob:", "about:")):
+        return True
+    return urlsplit(url).netloc == urlsplit(base_url).netloc
+
+
+def new_tab(browser, base_url: str, log: dict | None = None, **context_options):
+    """A tab in a fresh context that may only talk to the book's server.
+
+    log, if given, collects "blocked" (requests off localhost, aborted), "failed" (local
+    requests that failed), "console" (console errors) and "pageerrors" (uncaught exceptions).
+    """
+    context = browser.new_context(service_workers="block", **context_options)
+    tab = context.new_page()
+    if log is None:
+        log = {}
+    for key in ("blocked", "failed", "console", "pageerrors"):
+        log.setdefault(key, [])
+
+    def route(r):
+        if _is_local(r.request.url, base_url):
+            r.continue_()
+        else:
+            log["blocked"].append(r.request.url)
+            r.abort("blockedbyclient")
+
+    tab.route("**/*", route)
+    tab.on(
+        "console",
+        lambda m: log["console"].append(m.text) if m.type == "error" else None,
+    )
+    tab.on("pageerror", lambda e: log["pageerrors"].append(f"{e.name}: {e.message}"))
+    tab.on(
+        "requestfailed",
+        lambda r: (
+            log["failed"].append(f"{r.url} ({r.failure})")
+            if _is_local(r.url, base_url)
+            else None
+        ),
+    )
+    tab.on(
+        "response",
+        lambda r: (
+            log["failed"].append(f"{r.url} (HTTP {r.status})")
+            if r.status >= 400
+            else None
+        ),
+    )
+    return context, tab
+
+
+# --- what is read from a page --------------------------------------------------------------
 
 WAIT_JS = """
 async (timeoutMs) => {
@@ -186,8 +299,10 @@ COLLECT_JS = """
   const text = (el) => el.textContent.trim().replace(/\\s+/g, " ").slice(0, 80);
   const hrefs = (sel) => [...document.querySelectorAll(sel)].map((a) => a.href);
   const mj = window.MathJax;
+  const h1 = document.querySelector(".bd-article h1");
   return {
     title: document.title,
+    h1: h1 ? h1.textContent.replace(/#$/, "").trim() : null,
     url: location.href,
     math: math.length,
     untypeset: math.filter((el) => !el.querySelector("mjx-container")).map(text),
@@ -213,6 +328,127 @@ COLLECT_JS = """
 }
 """
 
+# Helpers shared by the measuring scripts below (defined once per page, on window).
+HELPERS_JS = """
+() => {
+  window.__book = {
+    shown(el) {
+      if (!el.getClientRects().length) return false;
+      const s = getComputedStyle(el);
+      return s.visibility !== "hidden" && s.display !== "none" && parseFloat(s.opacity) > 0;
+    },
+    longest(el) {
+      return el.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), "")
+        .trim().slice(0, 90);
+    },
+    where(el) {
+      const sec = el.closest("section[id]");
+      return sec ? "#" + sec.id : "";
+    },
+  };
+}
+"""
+
+# Every code block of a cell (source and output) that scrolls sideways, at the current size.
+CODE_OVERFLOW_JS = """
+() => {
+  const b = window.__book;
+  const pres = [...document.querySelectorAll("div.cell pre")].filter(b.shown);
+  return {
+    cells: pres.length,
+    overflowing: pres.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => ({
+      kind: el.closest(".cell_output") ? "output" : "source",
+      scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
+      section: b.where(el), line: b.longest(el),
+    })),
+  };
+}
+"""
+
+# At a phone's width: does the page scroll sideways, and is every wide box its own scroller?
+NARROW_JS = """
+() => {
+  const b = window.__book;
+  const root = document.scrollingElement;
+  const article = document.querySelector(".bd-article") || document.body;
+  const right = article.getBoundingClientRect().right;
+  const scroller = (el) => {
+    for (let e = el; e && e !== article; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if (ox === "auto" || ox === "scroll") return e;
+    }
+    return null;
+  };
+  const bad = [];
+  const boxes = [...article.querySelectorAll(
+    "div.math, mjx-container[display='true'], table, pre")].filter(b.shown);
+  for (const el of boxes) {
+    const box = scroller(el);
+    const wide = el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > right + 1;
+    if (!wide) continue;
+    if (box && box.getBoundingClientRect().right <= innerWidth + 1) continue;
+    bad.push({what: el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : ""),
+      section: b.where(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
+      text: el.textContent.trim().replace(/\\s+/g, " ").slice(0, 60)});
+  }
+  return {pageScrollWidth: root.scrollWidth, pageClientWidth: root.clientWidth, bad,
+          scrollers: boxes.filter((el) => el.scrollWidth > el.clientWidth + 1).length};
+}
+"""
+
+# In dark mode: is each figure of a cell output on a white ground?
+DARK_FIGURES_JS = """
+() => [...document.querySelectorAll("div.cell_output img")].filter(window.__book.shown)
+  .map((img) => ({src: img.src.split("/").pop().slice(0, 20),
+                  background: getComputedStyle(img).backgroundColor}))
+"""
+
+# Printed: the titles, toggles, clipped code and closed solutions a reader would see on paper.
+PRINT_JS = """
+() => {
+  const b = window.__book;
+  const shown = (sel) => [...document.querySelectorAll(sel)].filter(b.shown);
+  return {
+    h1: shown("h1").map((h) => h.textContent.replace(/#$/, "").trim()),
+    toggles: shown("summary, button, .toggle-button, details > summary").map(
+      (el) => (el.getAttribute("aria-label") || el.textContent || el.className).trim().slice(0, 50)),
+    clipped: shown("pre").filter((el) => el.scrollWidth > el.clientWidth + 1).map(b.longest),
+    closedSolutions: [...document.querySelectorAll(".solution")].filter(
+      (s) => [...s.querySelectorAll(":scope > :not(.admonition-title):not(button)")]
+        .some((c) => !b.shown(c))).length,
+  };
+}
+"""
+
+AXE_RUN_JS = """
+async ([context, options]) => {
+  const result = await axe.run(context, options);
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
+}
+"""
+# axe's full rule set runs in light mode. Dark mode changes colours only, so there axe runs
+# the rules that read colours (the rest would give the same answer twice, at twice the time).
+AXE_LIGHT = {"resultTypes": ["violations"]}
+AXE_DARK = {
+    "resultTypes": ["violations"],
+    "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
+}
+# What axe looks at: the whole page, in dark mode without MathJax's glyph boxes (thousands of
+# elements per chapter that take the colour of the text around them; the light run checks
+# MathJax's markup with every rule).
+AXE_CONTEXT = {"light": {"exclude": []}, "dark": {"exclude": [["mjx-container"]]}}
+
+SET_THEME_JS = """
+(mode) => {
+  document.documentElement.dataset.theme = mode;
+  document.documentElement.dataset.mode = mode;
+  return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+}
+"""
+
 # Code (source cells, outputs, inline code) may show TeX on purpose: drop it, then read what
 # a reader sees. Runs last, as it changes the page.
 VISIBLE_TEXT_JS = """
@@ -231,24 +467,28 @@ class Visit:
     error: str | None = None
     data: dict = field(default_factory=dict)
     visible_text: str = ""
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)  # requests off localhost, aborted
-    failed: list[str] = field(default_factory=list)  # local requests that failed
+    log: dict = field(default_factory=dict)  # blocked, failed, console, pageerrors
     wait: str = ""
     screenshot: Path | None = None
-    menus: dict = field(default_factory=dict)  # notebook pages: what the header menus show
+    menus: dict = field(
+        default_factory=dict
+    )  # notebook pages: what the header menus show
+    code: dict = field(default_factory=dict)  # CODE_OVERFLOW_JS at 1280x900
+    narrow: dict = field(default_factory=dict)  # NARROW_JS at 390 px
+    printed: dict = field(default_factory=dict)  # PRINT_JS under print media
+    axe: dict = field(default_factory=dict)  # "light"/"dark" -> violations
+    dark_figures: list = field(default_factory=list)
 
     def require(self) -> dict:
         if self.error:
-            pytest.fail(f"{self.page.html}: the page could not be checked: {self.error}")
+            pytest.fail(
+                f"{self.page.html}: the page could not be checked: {self.error}"
+            )
         return self.data
 
-
-def _is_local(url: str, base_url: str) -> bool:
-    if url.startswith(("data:", "blob:", "about:")):
-        return True
-    return urlsplit(url).netloc == urlsplit(base_url).netloc
+    @property
+    def console_errors(self) -> list[str]:
+        return self.log.get("console", []) + self.log.get("pageerrors", [])
 
 
 def open_menus(tab) -> dict:
@@ -268,39 +508,25 @@ def open_menus(tab) -> dict:
         try:
             tab.click(f"{menu} > button.dropdown-toggle", timeout=5_000)
             for entry, selector in entries.items():
-                shown[f"{name}: {entry}"] = tab.locator(f"{menu} {selector}").first.is_visible()
+                shown[f"{name}: {entry}"] = tab.locator(
+                    f"{menu} {selector}"
+                ).first.is_visible()
             tab.keyboard.press("Escape")
         except Exception as exc:  # noqa: BLE001 - reported by the test
             shown[f"{name}: menu"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     return shown
 
 
-def visit(browser, base_url: str, screenshot_dir: Path, page: Page) -> Visit:
+def shot_name(page: Page) -> str:
+    return page.name.replace("/", "__") + ".png"
+
+
+def visit(
+    browser, base_url: str, screenshot_dir: Path, axe_source: str, page: Page
+) -> Visit:
     url = urljoin(base_url, page.html)
     result = Visit(page, url)
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    tab = context.new_page()
-
-    def route(r):
-        if _is_local(r.request.url, base_url):
-            r.continue_()
-        else:
-            result.blocked.append(r.request.url)
-            r.abort("blockedbyclient")
-
-    tab.route("**/*", route)
-    tab.on("console", lambda m: result.console_errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: result.page_errors.append(f"{e.name}: {e.message}"))
-    tab.on(
-        "requestfailed",
-        lambda r: result.failed.append(f"{r.url} ({r.failure})")
-        if _is_local(r.url, base_url)
-        else None,
-    )
-    tab.on(
-        "response",
-        lambda r: result.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None,
-    )
+    context, tab = new_tab(browser, base_url, result.log, viewport=DESKTOP)
     try:
         response = tab.goto(url, wait_until="load")
         if response is None or not response.ok:
@@ -310,12 +536,39 @@ def visit(browser, base_url: str, screenshot_dir: Path, page: Page) -> Visit:
             tab.wait_for_load_state("networkidle", timeout=10_000)
         except Exception:  # noqa: BLE001 - a page that never idles is caught by the checks
             pass
-        shot = screenshot_dir / (page.name.replace("/", "__") + ".png")
+        shot = screenshot_dir / shot_name(page)
         tab.screenshot(path=str(shot), full_page=True)
         result.screenshot = shot
         result.data = tab.evaluate(COLLECT_JS)
+        tab.evaluate(HELPERS_JS)
+        # the desktop reader: code that fits, then axe in light and in dark mode
+        result.code = tab.evaluate(CODE_OVERFLOW_JS)
+        tab.add_script_tag(content=axe_source)
+        result.axe["light"] = tab.evaluate(
+            AXE_RUN_JS, [AXE_CONTEXT["light"], AXE_LIGHT]
+        )
+        tab.evaluate(SET_THEME_JS, "dark")
+        result.axe["dark"] = tab.evaluate(AXE_RUN_JS, [AXE_CONTEXT["dark"], AXE_DARK])
+        result.dark_figures = tab.evaluate(DARK_FIGURES_JS)
+        tab.evaluate(SET_THEME_JS, "light")
         if page.notebook:
             result.menus = open_menus(tab)
+        # on paper
+        tab.set_viewport_size(PRINT)
+        tab.emulate_media(media="print")
+        result.printed = tab.evaluate(PRINT_JS)
+        tab.emulate_media(media="screen")
+        # on a phone
+        tab.set_viewport_size(PHONE)
+        tab.evaluate("window.scrollTo(0, 0)")
+        result.narrow = tab.evaluate(NARROW_JS)
+        tab.screenshot(path=str(screenshot_dir / "phone" / shot_name(page)))
+        tab.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight / 2)")
+        tab.screenshot(
+            path=str(
+                screenshot_dir / "phone" / shot_name(page).replace(".png", "_p50.png")
+            )
+        )
         result.visible_text = tab.evaluate(VISIBLE_TEXT_JS)
     except Exception as exc:  # noqa: BLE001 - reported by every test of this page
         result.error = f"{type(exc).__name__}: {exc}"
@@ -324,17 +577,96 @@ def visit(browser, base_url: str, screenshot_dir: Path, page: Page) -> Visit:
     return result
 
 
+def _axe_counts(violations: list[dict]) -> dict[str, int]:
+    counts = dict.fromkeys(("critical", "serious", "moderate", "minor"), 0)
+    for v in violations:
+        counts[v["impact"] or "minor"] += v["nodes"]
+    return counts
+
+
+def report(visits: dict[Page, Visit]) -> str:
+    """Per page: axe (light, dark), overflowing code cells, phone boxes, console errors."""
+    lines = [
+        "| page | axe light crit/ser/mod/min | axe dark crit/ser | code cells overflowing at 1280 | "
+        "phone: page width, boxes not scrolling | console errors | failed requests |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    moderate = []
+    for page, v in visits.items():
+        if v.error:
+            lines.append(f"| {page.name} | error: {v.error} |||||")
+            continue
+        light = _axe_counts(v.axe.get("light", []))
+        dark = _axe_counts(v.axe.get("dark", []))
+        code = v.code
+        narrow = v.narrow
+        lines.append(
+            f"| {page.name} | {light['critical']}/{light['serious']}/{light['moderate']}/{light['minor']} "
+            f"| {dark['critical']}/{dark['serious']} "
+            f"| {len(code.get('overflowing', []))} of {code.get('cells', 0)} "
+            f"| {narrow.get('pageScrollWidth')}/{narrow.get('pageClientWidth')} px, {len(narrow.get('bad', []))} "
+            f"| {len(v.console_errors)} | {len(v.log.get('failed', []))} |"
+        )
+        for mode in ("light", "dark"):
+            for violation in v.axe.get(mode, []):
+                if violation["impact"] not in FAILING_IMPACTS:
+                    moderate.append(
+                        f"- {page.name} ({mode}): {violation['impact']} `{violation['id']}` "
+                        f"x{violation['nodes']}: {violation['help']} ({', '.join(violation['targets'])})"
+                    )
+        for cell in code.get("overflowing", []):
+            moderate.append(
+                f"- {page.name}: {cell['kind']} overflows ({cell['scrollWidth']} > "
+                f"{cell['clientWidth']} px) in {cell['section']}: `{cell['line']}`"
+            )
+    return "\n".join(
+        lines
+        + ["", "Moderate and minor axe findings, overflowing cells:", ""]
+        + (moderate or ["- none"])
+    )
+
+
 @pytest.fixture(scope="session")
-def visits(browser, base_url, screenshot_dir):
+def visits(browser, base_url, screenshot_dir, axe_source, request):
     """visits(page) -> the Visit of that page, loaded once per session."""
     cache: dict[Page, Visit] = {}
 
     def get(page: Page) -> Visit:
         if page not in cache:
-            cache[page] = visit(browser, base_url, screenshot_dir, page)
+            cache[page] = visit(browser, base_url, screenshot_dir, axe_source, page)
         return cache[page]
 
-    return get
+    yield get
+
+    if cache:
+        ordered = {p: cache[p] for p in PAGES if p in cache}
+        text = report(ordered)
+        (screenshot_dir / "report.md").write_text(text + "\n", encoding="utf-8")
+        (screenshot_dir / "report.json").write_text(
+            json.dumps(
+                {
+                    p.name: {
+                        "axe": v.axe,
+                        "code": v.code,
+                        "narrow": v.narrow,
+                        "printed": v.printed,
+                        "log": v.log,
+                    }
+                    for p, v in ordered.items()
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+        # Printed past pytest's capture, which holds the output of a fixture's teardown.
+        terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        if terminal is not None and capture is not None:
+            with capture.global_and_fixture_disabled():
+                terminal.write_line("")
+                terminal.write_line(f"Browser report ({screenshot_dir / 'report.md'}):")
+                for line in text.splitlines():
+                    terminal.write_line(line)
 
 
 def _local(url: str) -> str:
@@ -347,18 +679,19 @@ def _local(url: str) -> str:
 
 def test_toc_lists_pages():
     assert PAGES, "_toc.yml lists no page"
+    assert NUMBERED_PAGES, "_toc.yml has no numbered part"
 
 
 @page_params
 def test_page_is_built(page, html_dir):
-    assert (html_dir / page.html).is_file(), f"{page.name} is in _toc.yml but {page.html} was not built"
+    assert (html_dir / page.html).is_file(), (
+        f"{page.name} is in _toc.yml but {page.html} was not built"
+    )
 
 
 def test_index_redirects_to_the_root_page(browser, base_url):
-    context = browser.new_context()
+    context, tab = new_tab(browser, base_url)
     try:
-        tab = context.new_page()
-        tab.route("**/*", lambda r: r.continue_() if _is_local(r.request.url, base_url) else r.abort())
         tab.goto(base_url, wait_until="load")
         tab.wait_for_url(urljoin(base_url, PAGES[0].html), timeout=10_000)
     finally:
@@ -369,7 +702,154 @@ def test_sidebar_lists_every_page_in_toc_order(visits, base_url):
     data = visits(PAGES[0]).require()
     sidebar = [_local(h) for h in data["sidebar"]]
     expected = [urljoin(base_url, p.html) for p in PAGES]
-    assert sidebar == expected, "the sidebar of the root page does not list the pages of _toc.yml"
+    assert sidebar == expected, (
+        "the sidebar of the root page does not list the pages of _toc.yml"
+    )
+
+
+# A chapter in the middle of the course, and the page after it (the link tapped in the drawer).
+NAV_PAGE = NUMBERED_PAGES[len(NUMBERED_PAGES) // 2] if NUMBERED_PAGES else PAGES[0]
+
+# Below 992 px pydata-sphinx-theme opens each sidebar as a modal <dialog> drawer, into which it
+# moves the sidebar's content: open = the dialog is open, on screen, and holds links.
+DRAWER_JS = """
+(selector) => {
+  const el = document.querySelector(selector);
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  const s = getComputedStyle(el);
+  return {left: r.left, right: r.right, width: r.width, visibility: s.visibility,
+          links: el.querySelectorAll("a[href]").length,
+          open: el.open && r.width > 100 && r.left >= -1 && r.right <= innerWidth + 1
+                && s.visibility !== "hidden" && el.querySelectorAll("a[href]").length > 0};
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "size", [PHONE, TABLET], ids=["phone-390x844", "tablet-768x1024"]
+)
+def test_navigation_drawers_open_on_touch_screens(
+    size, browser, base_url, screenshot_dir
+):
+    """Tap ☰: the table of contents opens and a link in it navigates; the same for "Contents"."""
+    log: dict = {}
+    context, tab = new_tab(
+        browser,
+        base_url,
+        log,
+        viewport=size,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    label = f"{size['width']}x{size['height']}"
+    try:
+        tab.goto(urljoin(base_url, NAV_PAGE.html), wait_until="load")
+        closed = tab.evaluate(DRAWER_JS, "#pst-primary-sidebar-modal")
+        assert closed and not closed["open"], (
+            f"{label}: the table of contents is open before ☰ is tapped"
+        )
+        tab.locator("button.primary-toggle:visible").first.tap()
+        tab.wait_for_function(
+            f"({DRAWER_JS})('#pst-primary-sidebar-modal').open", timeout=5_000
+        )
+        tab.screenshot(path=str(screenshot_dir / "phone" / f"drawer_toc_{label}.png"))
+        i = PAGES.index(NAV_PAGE)
+        target = PAGES[i + 1] if i + 1 < len(PAGES) else PAGES[i - 1]
+        tab.locator(
+            f'#pst-primary-sidebar-modal a.reference.internal[href$="{target.html.split("/")[-1]}"]'
+        ).first.tap()
+        tab.wait_for_url(urljoin(base_url, target.html), timeout=5_000)
+
+        tab.wait_for_load_state("load")
+        outline = tab.evaluate(DRAWER_JS, "#pst-secondary-sidebar-modal")
+        assert outline and not outline["open"], (
+            f"{label}: the page outline is open before it is tapped"
+        )
+        tab.locator("button.secondary-toggle:visible").first.tap()
+        tab.wait_for_function(
+            f"({DRAWER_JS})('#pst-secondary-sidebar-modal').open", timeout=5_000
+        )
+        tab.screenshot(
+            path=str(screenshot_dir / "phone" / f"drawer_contents_{label}.png")
+        )
+        link = tab.locator("#pst-secondary-sidebar-modal nav a.nav-link:visible").nth(1)
+        fragment = link.get_attribute("href")
+        assert fragment and fragment.startswith("#"), (
+            f"{label}: no section link in the page outline"
+        )
+        link.tap()
+        tab.wait_for_url(urljoin(base_url, target.html) + fragment, timeout=5_000)
+    finally:
+        context.close()
+    errors = log["console"] + log["pageerrors"] + log["failed"]
+    assert not errors, f"{label}: errors while navigating:\n" + "\n".join(errors)
+
+
+HEADER_JS = """
+() => {
+  const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const header = document.querySelector("header.bd-header");
+  const searches = [...document.querySelectorAll(
+    ".search-button-field, form.bd-search, input[type='search']")].filter(shown);
+  return {
+    headerHeight: header && shown(header) ? header.getBoundingClientRect().height : 0,
+    searchBoxes: searches.map((el) => el.className || el.tagName),
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("size", [DESKTOP, TABLET, PHONE], ids=["1280", "768", "390"])
+def test_no_empty_header_or_second_search_box(size, browser, base_url):
+    context, tab = new_tab(browser, base_url, viewport=size)
+    try:
+        tab.goto(urljoin(base_url, NAV_PAGE.html), wait_until="load")
+        found = tab.evaluate(HEADER_JS)
+    finally:
+        context.close()
+    assert found["headerHeight"] == 0, (
+        f"an empty header bar {found['headerHeight']} px high at {size['width']} px"
+    )
+    assert len(found["searchBoxes"]) <= 1, (
+        f"{len(found['searchBoxes'])} search boxes at {size['width']} px: {found['searchBoxes']}"
+    )
+
+
+SEARCH_JS = """
+async () => {
+  // Sphinx lists the results one by one, then writes "Search finished, found N page(s)..."
+  for (let i = 0; i < 150; i++) {
+    const summary = document.querySelector("#search-results .search-summary");
+    if (summary && /finished|did not match/i.test(summary.textContent)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return [...document.querySelectorAll("#search-results ul.search li a")].map((a) => a.href);
+}
+"""
+
+
+def test_search_finds_backpropagation_without_the_hyphen(browser, base_url, html_dir):
+    """The book writes "back-propagation"; a reader types "backpropagation"."""
+    hyphenated = {
+        p.html
+        for p in NUMBERED_PAGES
+        if re.search(
+            r"[Bb]ack-propagation", (html_dir / p.html).read_text(encoding="utf-8")
+        )
+    }
+    assert hyphenated, "no chapter writes 'back-propagation': nothing to look for"
+    context, tab = new_tab(browser, base_url, viewport=DESKTOP)
+    try:
+        tab.goto(urljoin(base_url, "search.html?q=backpropagation"), wait_until="load")
+        found = {_local(h)[len(base_url) :] for h in tab.evaluate(SEARCH_JS)}
+    finally:
+        context.close()
+    missing = sorted(hyphenated - found)
+    assert not missing, (
+        f"searching 'backpropagation' misses {missing} (found {sorted(found)})"
+    )
 
 
 # --- every page ----------------------------------------------------------------------------------
@@ -383,14 +863,18 @@ def test_math_is_typeset(page, visits):
         assert data["containers"] == 0
         return
     assert v.wait == "ok", f"MathJax did not finish within {MATHJAX_TIMEOUT_MS} ms"
-    assert data["mathjaxVersion"], f"MathJax did not start; scripts: {data['mathjaxScripts']}"
+    assert data["mathjaxVersion"], (
+        f"MathJax did not start; scripts: {data['mathjaxScripts']}"
+    )
     assert not data["untypeset"], (
         f"{len(data['untypeset'])} of {data['math']} equations not typeset, e.g. {data['untypeset'][:3]}"
     )
     assert data["containers"] >= data["math"]
     assert not data["merrors"], f"MathJax TeX errors: {data['merrors'][:5]}"
     loaded = [family for family, status in data["mjxFonts"] if status == "loaded"]
-    assert loaded, f"no MathJax font loaded (glyphs would fall back): {data['mjxFonts']}"
+    assert loaded, (
+        f"no MathJax font loaded (glyphs would fall back): {data['mjxFonts']}"
+    )
 
 
 @page_params
@@ -402,21 +886,37 @@ def test_no_raw_tex_in_visible_text(page, visits):
         for m in pattern.finditer(text):
             snippet = text[max(0, m.start() - 40) : m.end() + 40].replace("\n", " ")
             found.append(f"{what}: ...{snippet}...")
-    assert not found, "raw TeX in the visible text (outside code):\n" + "\n".join(found[:10])
+    assert not found, "raw TeX in the visible text (outside code):\n" + "\n".join(
+        found[:10]
+    )
 
 
 @page_params
 def test_images_loaded(page, visits):
     data = visits(page).require()
     broken = [img["src"] for img in data["images"] if not img["ok"]]
-    assert not broken, f"{len(broken)} of {len(data['images'])} images did not load: {broken}"
+    assert not broken, (
+        f"{len(broken)} of {len(data['images'])} images did not load: {broken}"
+    )
+
+
+@page_params
+def test_figures_on_white_in_dark_mode(page, visits):
+    v = visits(page)
+    v.require()
+    dark = [
+        f
+        for f in v.dark_figures
+        if f["background"] not in ("rgb(255, 255, 255)", "#ffffff")
+    ]
+    assert not dark, f"figures without a white ground in dark mode: {dark}"
 
 
 @page_params
 def test_no_console_errors(page, visits):
     v = visits(page)
     v.require()
-    errors = [e for e in v.console_errors + v.page_errors if not KNOWN_CONSOLE_ERROR.match(e)]
+    errors = v.console_errors
     assert not errors, "console errors:\n" + "\n".join(errors)
 
 
@@ -424,7 +924,7 @@ def test_no_console_errors(page, visits):
 def test_local_requests_succeed(page, visits):
     v = visits(page)
     v.require()
-    failed = v.failed
+    failed = v.log["failed"]
     assert not failed, "requests to the book's server failed:\n" + "\n".join(failed)
 
 
@@ -434,8 +934,79 @@ def test_no_request_leaves_localhost(page, visits):
     v.require()
     # Nothing is allowed: with no network, every such request is a font, script or
     # stylesheet missing from the page. Links (Binder, Colab, GitHub) are not requests.
-    blocked = sorted(set(v.blocked))
-    assert not blocked, "requests off localhost (the book must work offline):\n" + "\n".join(blocked)
+    blocked = sorted(set(v.log["blocked"]))
+    assert not blocked, (
+        "requests off localhost (the book must work offline):\n" + "\n".join(blocked)
+    )
+
+
+@page_params
+def test_code_fits_the_column(page, visits):
+    """At 1280x900 no code cell, source or output, scrolls sideways."""
+    v = visits(page)
+    v.require()
+    over = v.code["overflowing"]
+    assert not over, (
+        f"{len(over)} of {v.code['cells']} code blocks scroll sideways at 1280x900:\n"
+        + "\n".join(
+            f"{c['kind']} in {c['section']} ({c['scrollWidth']} > {c['clientWidth']} px): {c['line']}"
+            for c in over
+        )
+    )
+
+
+@page_params
+def test_phone_page_does_not_scroll_sideways(page, visits):
+    """At 390 px the page never scrolls sideways; wide equations and tables scroll in their box."""
+    v = visits(page)
+    v.require()
+    n = v.narrow
+    assert n["pageScrollWidth"] <= n["pageClientWidth"], (
+        f"the page scrolls sideways at 390 px: {n['pageScrollWidth']} > {n['pageClientWidth']} px"
+    )
+    assert not n["bad"], (
+        "wide boxes that neither fit nor scroll in their own box at 390 px:\n"
+        + "\n".join(
+            f"{b['what']} in {b['section']} ({b['scrollWidth']} > {b['clientWidth']} px): {b['text']}"
+            for b in n["bad"]
+        )
+    )
+
+
+@page_params
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_accessibility(page, mode, visits):
+    """axe-core: no critical or serious violation (moderate and minor ones are in the report)."""
+    v = visits(page)
+    v.require()
+    failing = [x for x in v.axe[mode] if x["impact"] in FAILING_IMPACTS]
+    assert not failing, (
+        f"axe ({mode} mode) finds {len(failing)} critical/serious violations:\n"
+        + "\n".join(
+            f"{x['impact']} {x['id']} x{x['nodes']}: {x['help']} -- {x['targets']}"
+            for x in failing
+        )
+    )
+
+
+@page_params
+def test_printed_page(page, visits):
+    """On paper: the numbered title, no toggle, no clipped code, the solutions open."""
+    v = visits(page)
+    data = v.require()
+    printed = v.printed
+    assert printed["h1"][:1] == [data["h1"]], (
+        f"printed title {printed['h1'][:2]} is not the page's title {data['h1']!r}"
+    )
+    if page.numbered:
+        assert re.match(r"^\d+\. ", data["h1"]), (
+            f"the title of a numbered chapter has no number: {data['h1']!r}"
+        )
+    assert not printed["toggles"], f"toggles printed: {printed['toggles']}"
+    assert not printed["clipped"], f"code clipped on paper: {printed['clipped']}"
+    assert not printed["closedSolutions"], (
+        f"{printed['closedSolutions']} solutions printed closed"
+    )
 
 
 @page_params
@@ -453,10 +1024,16 @@ def test_launch_and_download_buttons(page, visits, browser, base_url):
     v = visits(page)
     data = v.require()
     hidden = {entry: shown for entry, shown in v.menus.items() if shown is not True}
-    assert v.menus and not hidden, f"header menus do not show these entries when clicked: {hidden}"
+    assert v.menus and not hidden, (
+        f"header menus do not show these entries when clicked: {hidden}"
+    )
 
     notebook = f"{page.name}.ipynb"
-    in_repo = "/".join(filter(None, [CONFIG["repository"].get("path_to_book", "").strip("/"), notebook]))
+    in_repo = "/".join(
+        filter(
+            None, [CONFIG["repository"].get("path_to_book", "").strip("/"), notebook]
+        )
+    )
     binder = f"{BINDER}/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=tree/{in_repo}"
     colab = f"{COLAB}/github/{REPOSITORY}/blob/{BRANCH}/{in_repo}"
     links = data["links"]
@@ -464,7 +1041,9 @@ def test_launch_and_download_buttons(page, visits, browser, base_url):
     assert colab in links, f"no Colab launch link {colab}"
 
     source = urljoin(base_url, f"_sources/{notebook}")
-    assert source in data["downloads"], f"no download button for {notebook}: {data['downloads']}"
+    assert source in data["downloads"], (
+        f"no download button for {notebook}: {data['downloads']}"
+    )
     assert data["printButton"], "no 'print to PDF' download button"
     context = browser.new_context()
     try:
