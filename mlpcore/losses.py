@@ -100,7 +100,7 @@ class Loss:
         Exact for any ``z``, where ``f`` on ``ŷ = f(z)`` clips once ``ŷ``
         rounds to 0 or 1. Only for a loss with an ``output_activation``.
 
-        Used in :ref:`ch3-shortcut`.
+        Derived in :ref:`ch9-logits`.
         """
         if self.f_logits is None:
             raise ValueError(f"the {self.name!r} loss has no form from the logits")

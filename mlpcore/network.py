@@ -255,7 +255,7 @@ class MLP:
         pre-activations ``z[L]`` (:meth:`mlpcore.losses.Loss.from_logits`),
         exact where ``ŷ`` has rounded to 0 or 1; otherwise from ``ŷ``.
 
-        Used in :ref:`ch3-shortcut`.
+        Used in :ref:`ch9-logits`.
         """
         y = self._check_targets(y, "loss_value")
         L = self.n_layers
