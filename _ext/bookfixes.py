@@ -133,6 +133,8 @@ def letter_appendix_numbers(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """After Sphinx numbered figures and equations, prefix each appendix's with its letter."""
     changed = []
     for docname, letter in appendix_letters(app).items():
+        letter_title(env, docname, letter)
+        changed.append(docname)
         fignumbers = env.toc_fignumbers.get(docname)
         if not fignumbers:
             continue
@@ -143,8 +145,29 @@ def letter_appendix_numbers(app: Sphinx, env: BuildEnvironment) -> list[str]:
             in_order = sorted(numbers, key=lambda figure_id: numbers[figure_id])
             for i, figure_id in enumerate(in_order, start=1):
                 numbers[figure_id] = (letter, i)
-        changed.append(docname)
     return changed
+
+
+def letter_title(env: BuildEnvironment, docname: str, letter: str) -> None:
+    """Give an appendix's title its letter, "A. How fast is it?", on its page and in the
+    sidebar, so that (A.1) says where it is; its sections stay unnumbered."""
+    from docutils import nodes
+
+    secnumbers = env.toc_secnumbers.setdefault(docname, {})
+    toc = env.tocs.get(docname)
+    if toc is None:
+        return
+    for i, reference in enumerate(toc.findall(nodes.reference)):
+        anchor = reference.get("anchorname", "")
+        if i == 0:
+            reference["secnumber"] = (letter,)
+            secnumbers[anchor] = (letter,)
+        else:
+            # present and empty: the HTML writer would otherwise fall back to the page's
+            # number ("") and letter every heading
+            if "secnumber" in reference.attributes:
+                del reference["secnumber"]
+            secnumbers[anchor] = ()
 
 
 # --- 4. the PDF's structure ---------------------------------------------------------------------
