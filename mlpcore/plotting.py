@@ -374,8 +374,9 @@ def backward_pass(net, x, y, ax=None, fmt=".2f", max_width=8):
     Each unit shows its forward value, ``x_j`` for the inputs and
     ``a^(k)_i`` for layers 1..L; under each unit of layers 1..L its error
     ``δ^(k)_i = ∂ℓ/∂z^(k)_i`` is written in red. Each weight's edge carries
-    ``∂ℓ/∂w^(k)_ij``, written near its sending unit, in blue when positive and
-    red when negative, with a width that grows with its size. A box on the
+    ``∂ℓ/∂w^(k)_ij``, in blue when positive and red when negative, with a
+    width that grows with its size; the labels of the weights into one unit
+    are stacked in front of it, in the order of the sending units. A box on the
     right holds the sample's loss ℓ; the edges into it carry ``∂ℓ/∂ŷ_i``.
     The values come from :func:`mlpcore.per_unit.forward` and
     :func:`mlpcore.per_unit.gradients` on the one-sample data set ``(x, y)``.
@@ -432,16 +433,17 @@ def backward_pass(net, x, y, ax=None, fmt=".2f", max_width=8):
     dl_dyhat = net.loss.derivative(Y1, yhat)[0]
 
     tallest = max(sizes)
-    ax = _axes(ax, (2.2 * (L + 1) + 1.2, 1.05 * tallest + 1.2))
+    ax = _axes(ax, (2.6 * L + 2.8, 1.05 * tallest + 1.2))
     positions = [
-        [(2.2 * k, y0) for y0 in (np.arange(n) - (n - 1) / 2)[::-1]]
+        [(2.6 * k, y0) for y0 in (np.arange(n) - (n - 1) / 2)[::-1]]
         for k, n in enumerate(sizes)
     ]
-    loss_at = (2.2 * L + 1.8, 0.0)
+    loss_at = (2.6 * L + 1.8, 0.0)
     largest = max(np.abs(dW[k]).max() for k in range(1, L + 1)) or 1.0
     edges = [
-        (positions[k - 1][j], positions[k][i], dW[k][j, i], 0.32)
-        for k in range(1, L + 1)
+        # at n/(n + 1) of the way, the labels into a unit are evenly spaced
+        (positions[k - 1][j], positions[k][i], dW[k][j, i], n / (n + 1))
+        for k, n in zip(range(1, L + 1), sizes)
         for j in range(sizes[k - 1])
         for i in range(sizes[k])
     ]
@@ -497,7 +499,7 @@ def backward_pass(net, x, y, ax=None, fmt=".2f", max_width=8):
                 )
         name = "input" if k == 0 else "output" if k == L else "hidden"
         ax.text(
-            2.2 * k,
+            2.6 * k,
             -tallest / 2 - 0.25,
             f"layer {k}\n{name}",
             ha="center",
