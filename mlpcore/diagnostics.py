@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations as _activations
-from ._validation import as_float_matrix, check_bool, check_seed
+from ._validation import as_float_matrix, check_bool, check_eps, check_seed
 from .network import check_data, check_network
 
 #: The named initialisation schemes of :func:`weight_std`.
@@ -285,3 +285,214 @@ def residual_stack(X, weights, activation, output_gradient, skip=True):
         through_layer = (grads[k] * f.derivative(z[k])) @ Ws[k - 1].T
         grads[k - 1] = grads[k] + through_layer if skip else through_layer
     return a, grads
+
+
+# --- Training diagnostics (chapter 5): dead units, the loss along a step, curvature ---
+
+
+def active_fraction(net, X, layer):
+    """The fraction of the samples on which each unit of a layer is active, ``z > 0``.
+
+    Runs ``net.forward(X)``. A ReLU unit with fraction 0 is off on every
+    sample: its derivative is 0 there, so no gradient reaches its weights
+    and bias (it is *dead* for as long as its inputs stay as they are).
+
+    Parameters
+    ----------
+    net : MLP
+    X : array_like, shape (n_samples, n_0)
+    layer : int
+        A hidden layer, ``1 <= layer < net.n_layers``.
+
+    Returns
+    -------
+    ndarray, shape (n_layer,)
+
+    Used in :ref:`ch5-tutorial-run`.
+    """
+    check_network(net)
+    if (
+        isinstance(layer, bool)
+        or not isinstance(layer, numbers.Integral)
+        or not 1 <= layer < net.n_layers
+    ):
+        raise ValueError(
+            f"layer must be a hidden layer, an int from 1 to {net.n_layers - 1}; "
+            f"got {layer!r}"
+        )
+    net.forward(as_float_matrix(X, "X", net.dtype, net.layer_sizes[0]))
+    return (net.z[layer] > 0).mean(axis=0)
+
+
+def _parameters(net):
+    """Every parameter array of ``net`` in the order W[1], b[1], W[2], b[2], ..."""
+    return [p for k in range(1, net.n_layers + 1) for p in (net.W[k], net.b[k])]
+
+
+def loss_along(net, X, y, direction, ts):
+    """The loss at the parameters moved by ``t`` times a direction, for each ``t``.
+
+    ``L(θ + t Δθ)`` for every ``t`` in ``ts``, where ``Δθ`` is given array by
+    array; ``t = 1`` with ``Δθ = -η ∇L`` is one gradient-descent step. The
+    parameters are restored afterwards.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array_like, shape (n_samples, n_0)
+    y : array_like, shape (n_samples, n_L)
+    direction : sequence of array_like
+        ``Δθ``: one array per parameter, shaped like W[1], b[1], W[2],
+        b[2], ... in that order.
+    ts : array_like of float
+        Finite multiples of the direction.
+
+    Returns
+    -------
+    ndarray, shape (len(ts),)
+
+    Used in :ref:`ch5-tutorial-run`.
+    """
+    X, y = check_data(net, X, y)
+    params = _parameters(net)
+    if isinstance(direction, (str, bytes, np.ndarray)) or not hasattr(
+        direction, "__len__"
+    ):
+        raise TypeError(
+            "direction must be a sequence of arrays, one per parameter; "
+            f"got {type(direction).__name__}"
+        )
+    if len(direction) != len(params):
+        raise ValueError(
+            f"direction must hold {len(params)} arrays (W[1], b[1], ...); "
+            f"got {len(direction)}"
+        )
+    steps = []
+    for p, d in zip(params, direction):
+        d = np.asarray(d, dtype=np.float64)
+        if d.shape != p.shape:
+            raise ValueError(
+                f"each array of direction must have its parameter's shape {p.shape}; "
+                f"got {d.shape}"
+            )
+        steps.append(d)
+    ts = np.asarray(ts, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(ts)):
+        raise ValueError(f"ts must be finite numbers; got {ts}")
+    saved = [p.copy() for p in params]
+    losses = np.empty(len(ts))
+    try:
+        for i, t in enumerate(ts):
+            for p, p0, d in zip(params, saved, steps):
+                p[...] = p0 + t * d
+            net.forward(X)
+            losses[i] = net.loss_value(y)
+    finally:
+        for p, p0 in zip(params, saved):
+            p[...] = p0
+    return losses
+
+
+@dataclass
+class Hessian:
+    """The Hessian of a network's loss, measured by :func:`hessian`.
+
+    Attributes
+    ----------
+    matrix : ndarray, shape (P, P)
+        Symmetrised, parameters ordered W[1], b[1], W[2], b[2], ... (each
+        flattened in C order).
+    eigenvalues : ndarray, shape (P,)
+        In ascending order: ``eigenvalues[-1]`` is the sharpness
+        ``λ_max``, ``eigenvalues[0]`` is ``λ_min`` (negative where the
+        Hessian is indefinite).
+    kinks : int
+        How many hidden pre-activations ``z`` changed side of 0 (``z > 0``
+        against ``z <= 0``) under the ``±ε`` perturbations. With ReLU units
+        a nonzero count means the differences straddled a kink, where the
+        second derivative does not exist: the matrix is then meaningless
+        (and changes with ``ε``).
+    defined : bool
+        ``kinks == 0``: the differences saw a smooth function.
+
+    Used in :ref:`ch5-diverges`.
+    """
+
+    matrix: np.ndarray
+    eigenvalues: np.ndarray
+    kinks: int
+
+    @property
+    def defined(self):
+        """No kink was crossed. Used in :ref:`ch5-diverges`."""
+        return self.kinks == 0
+
+    @property
+    def sharpness(self):
+        """``λ_max``, or NaN when the Hessian is not defined.
+
+        Used in :ref:`ch5-diverges`.
+        """
+        return float(self.eigenvalues[-1]) if self.defined else math.nan
+
+
+def hessian(net, X, y, eps=1e-6):
+    """The Hessian of ``net``'s loss, by central differences of back-propagated gradients.
+
+    Column ``j`` is ``(g(θ + ε e_j) - g(θ - ε e_j)) / 2ε``, with ``g`` the
+    gradient of :meth:`~mlpcore.MLP.backward`; the result is symmetrised.
+    It costs two forward and backward passes per parameter: for small
+    networks. Every hidden pre-activation is watched for a change of side
+    of 0 under the perturbations (:attr:`Hessian.kinks`). The parameters
+    are restored, and the caches hold a final, unperturbed pass.
+
+    Parameters
+    ----------
+    net : MLP
+    X : array_like, shape (n_samples, n_0)
+    y : array_like, shape (n_samples, n_L)
+    eps : float, default 1e-6
+
+    Returns
+    -------
+    Hessian
+
+    Used in :ref:`ch5-diverges`.
+    """
+    X, y = check_data(net, X, y)
+    eps = check_eps(eps)
+    layers = range(1, net.n_layers + 1)
+
+    def gradient():
+        net.forward(X)
+        net.backward(y)
+        grads = (g for k in layers for g in (net.dW[k], net.db[k]))
+        return np.concatenate([np.ravel(g) for g in grads]).astype(np.float64)
+
+    def pattern():
+        hidden = [(net.z[k] > 0).ravel() for k in range(1, net.n_layers)]
+        return np.concatenate(hidden) if hidden else np.zeros(0, dtype=bool)
+
+    gradient()
+    start, kinks, columns = pattern(), 0, []
+    saved = [p.copy() for p in _parameters(net)]
+    try:
+        for parameter in _parameters(net):
+            flat = parameter.reshape(-1)  # a view: changing it changes the network
+            for i in range(flat.size):
+                value = flat[i]
+                flat[i] = value + eps
+                g_plus = gradient()
+                kinks += int(np.count_nonzero(pattern() != start))
+                flat[i] = value - eps
+                g_minus = gradient()
+                kinks += int(np.count_nonzero(pattern() != start))
+                flat[i] = value
+                columns.append((g_plus - g_minus) / (2 * eps))
+    finally:
+        for p, p0 in zip(_parameters(net), saved):
+            p[...] = p0
+        gradient()
+    H = np.column_stack(columns)
+    H = (H + H.T) / 2
+    return Hessian(H, np.linalg.eigvalsh(H), kinks)

@@ -1,27 +1,68 @@
 """The original tutorial's run, and its mistakes, reproduced with mlpcore.
 
 The tutorial the course grew from (Tam, 2021) trains a [2, 4, 3, 1] network on
-two circles and prints a loss of 693.6297 before training, an accuracy of
-0.818 at iteration 145, then diverges. Its code has three mistakes that
-change the numbers; each is a switch here, so chapter 5 can reproduce the
-run exactly and then fix the mistakes one at a time, and chapter 6 can show
-the gradient check catching each:
+two circles, full batch, 150 iterations at η = 0.005. It prints a loss of
+693.6297 before training, an accuracy of 0.818 at iteration 145 and 0.614 at
+149. The iterations it leaves out (its ``...``) peak at 0.922 at iteration
+121; from iteration 90 on the loss oscillates, and it never diverges.
 
-1. ``sigmoid_derivative_doubled``: its σ' returns ``2σ(1-σ)``.
-2. ``loss_summed``: its cross-entropy divides by the number of outputs
-   (1) instead of the number of samples, so the "mean" loss is a sum over
-   1000 samples (693.6 where the mean is 0.694) and every gradient is 1000
-   times the gradient of the mean.
-3. ``db_averaged``: its ``dW`` sums over the samples while its ``db``
-   averages, so the biases move 1000 times more slowly than the weights.
+Its code has four slips that change numbers. Each is a switch here, so that
+chapter 5 can reproduce the run exactly and then remove them one at a time,
+and chapter 6 and the errata can show a gradient check catching each:
 
-With all three switched off this is ordinary, correct gradient descent with
-the tutorial's initialisation.
+``sigmoid_derivative_doubled`` (mistake 1)
+    Its ``dsigmoid`` returns ``2σ(1-σ)``: every gradient is doubled.
+``gradient_summed`` (mistake 2)
+    Its ``d_cross_entropy`` returns the per-sample derivative ``∂ℓ_s/∂ŷ_s``,
+    with no ``1/n``, so ``dW = Aᵀ dZ`` is the gradient of the *summed* loss
+    ``Σ_s ℓ_s``: ``n`` = 1000 times the gradient of the mean.
+``printed_summed`` (a separate slip, in the print)
+    Its ``cross_entropy`` divides by ``y.shape[1]`` (1 output) instead of
+    ``y.shape[0]`` (1000 samples), so the printed "average" is the sum:
+    693.6 where the mean is 0.6936. That value is only printed: this switch
+    changes no gradient, and a run with it off trains bit for bit the same.
+``db_averaged`` (mistake 3)
+    Its ``backward`` sums ``dW`` over the samples but averages ``db``
+    (``np.mean(dz, axis=0)``), so the biases step ``n`` times less far than
+    the weights. It lives inside ``backward``, as in the tutorial
+    (:class:`TutorialMLP`), where a gradient check sees it.
+
+``loss_summed`` is the name of earlier editions for ``gradient_summed`` and
+``printed_summed`` together (the tutorial's loss, both halves); it still
+works, and the two specific switches, when given, take precedence.
+
+The API
+-------
+:func:`load_data`
+    The tutorial's 1000 points.
+:func:`network`
+    ``network(sigmoid_derivative_doubled=True, loss_summed=True, seed=42, *,
+    gradient_summed=None, printed_summed=None, db_averaged=False)``: the
+    tutorial's network, with each slip a switch. ``db_averaged`` is off by
+    default here, so that ``network()`` has the gradients of its own loss;
+    :func:`run` switches it on.
+:func:`step`
+    One iteration of the tutorial's loop: forward, loss, backward, update.
+:func:`run`
+    ``run(X, y, iterations=150, learning_rate=0.005,
+    sigmoid_derivative_doubled=True, loss_summed=True, db_averaged=True,
+    seed=42, *, gradient_summed=None, printed_summed=None)`` returns the
+    trained network and its :class:`~mlpcore.training.History`. With the
+    defaults it prints the tutorial's numbers.
+Losses
+    :data:`summed_binary_cross_entropy` (the tutorial's: value and gradient
+    summed), :data:`binary_cross_entropy_summed_gradient` (only the print
+    fixed), :data:`binary_cross_entropy_summed_value` (only the gradient
+    fixed); ``"binary_cross_entropy"`` is both fixed.
+
+With every switch off this is ordinary, correct gradient descent with the
+tutorial's initialisation.
 """
 
 import numpy as np
 from sklearn.datasets import make_circles
 
+from ._validation import check_bool
 from .activations import Activation, sigmoid
 from .losses import Loss, binary_cross_entropy
 from .network import MLP
@@ -40,12 +81,13 @@ def _sigmoid_doubled_derivative(z):
 
 
 def _summed_cross_entropy(y, yhat):
-    # mistake 2: divides by the number of outputs, y.shape[1], not of samples
+    # the print's slip: divides by the number of outputs, y.shape[1], not of samples
     return binary_cross_entropy.f(y, yhat) * len(y) / y.shape[1]
 
 
 def _summed_cross_entropy_derivative(y, yhat):
-    return binary_cross_entropy.df(y, yhat) * len(y) / y.shape[1]
+    # mistake 2: d_cross_entropy is the per-sample derivative, without 1/n
+    return binary_cross_entropy.df(y, yhat) * len(y)
 
 
 #: Sigmoid with the tutorial's derivative, ``2σ(1-σ)``.
@@ -53,12 +95,55 @@ sigmoid_doubled_derivative = Activation(
     "sigmoid_doubled_derivative", sigmoid.f, _sigmoid_doubled_derivative
 )
 
-#: Binary cross-entropy summed over the samples (divided by the outputs).
+#: The tutorial's loss: its value and its gradient both summed over the samples.
 summed_binary_cross_entropy = Loss(
     "summed_binary_cross_entropy",
     _summed_cross_entropy,
     _summed_cross_entropy_derivative,
 )
+
+#: Only the print fixed: the mean as value, the summed loss's gradient.
+binary_cross_entropy_summed_gradient = Loss(
+    "binary_cross_entropy_summed_gradient",
+    binary_cross_entropy.f,
+    _summed_cross_entropy_derivative,
+)
+
+#: Only ``d_cross_entropy`` fixed: the sum as value, the mean's gradient.
+binary_cross_entropy_summed_value = Loss(
+    "binary_cross_entropy_summed_value",
+    _summed_cross_entropy,
+    binary_cross_entropy.df,
+)
+
+_LOSSES = {
+    (True, True): summed_binary_cross_entropy,
+    (True, False): binary_cross_entropy_summed_gradient,
+    (False, True): binary_cross_entropy_summed_value,
+    (False, False): binary_cross_entropy,
+}
+
+
+class TutorialMLP(MLP):
+    """An :class:`~mlpcore.MLP` whose ``backward`` averages ``db``, as the tutorial's.
+
+    The tutorial's ``backward`` computes ``dW[k] = a[k-1]ᵀ dz[k]``, a sum over
+    the samples, but ``db[k] = np.mean(dz[k], axis=0)``, a mean (mistake 3).
+    The division does not reach the layers below: they are computed from
+    ``dz``, not from ``db``.
+
+    Used in :ref:`ch6-tutorial-mistakes`.
+    """
+
+    def backward(self, y):
+        """:meth:`MLP.backward`, then every ``db[k]`` divided by the number of samples.
+
+        Used in :ref:`ch6-tutorial-mistakes`.
+        """
+        super().backward(y)
+        n = len(self.a[0])
+        for k in range(1, self.n_layers + 1):
+            self.db[k] = self.db[k] / n  # mistake 3: dW sums over samples, db averages
 
 
 def load_data():
@@ -74,31 +159,68 @@ def load_data():
     return X, y.reshape(-1, 1).astype(np.float64)
 
 
-def network(sigmoid_derivative_doubled=True, loss_summed=True, seed=SEED):
+def _loss(loss_summed, gradient_summed, printed_summed):
+    loss_summed = check_bool(loss_summed, "loss_summed")
+    if gradient_summed is None:
+        gradient_summed = loss_summed
+    if printed_summed is None:
+        printed_summed = loss_summed
+    gradient_summed = check_bool(gradient_summed, "gradient_summed")
+    printed_summed = check_bool(printed_summed, "printed_summed")
+    return _LOSSES[gradient_summed, printed_summed]
+
+
+def network(
+    sigmoid_derivative_doubled=True,
+    loss_summed=True,
+    seed=SEED,
+    *,
+    gradient_summed=None,
+    printed_summed=None,
+    db_averaged=False,
+):
     """The tutorial's [2, 4, 3, 1] ReLU-ReLU-sigmoid network and loss.
 
     Initialised as the tutorial does (``init="tutorial"``), and using the
     general chain rule at the output, as the tutorial does, so that its σ'
     is actually used.
 
+    Parameters
+    ----------
+    sigmoid_derivative_doubled : bool, default True
+        Mistake 1, ``σ' = 2σ(1-σ)``.
+    loss_summed : bool, default True
+        The default of the two switches below.
+    seed : int, default 42
+        The seed of the tutorial's ``RandomState`` draw.
+    gradient_summed : bool, optional
+        Mistake 2, the gradient of the summed loss (``d_cross_entropy``).
+    printed_summed : bool, optional
+        The printed divisor: the loss's value is the sum over the samples.
+    db_averaged : bool, default False
+        Mistake 3, inside ``backward``: a :class:`TutorialMLP`.
+
+    Returns
+    -------
+    MLP
+
     Used in :ref:`ch5-tutorial-run`.
     """
-    return MLP(
+    doubled = check_bool(sigmoid_derivative_doubled, "sigmoid_derivative_doubled")
+    loss = _loss(loss_summed, gradient_summed, printed_summed)
+    cls = TutorialMLP if check_bool(db_averaged, "db_averaged") else MLP
+    return cls(
         LAYER_SIZES,
-        [
-            "relu",
-            "relu",
-            sigmoid_doubled_derivative if sigmoid_derivative_doubled else "sigmoid",
-        ],
-        loss=summed_binary_cross_entropy if loss_summed else "binary_cross_entropy",
+        ["relu", "relu", sigmoid_doubled_derivative if doubled else "sigmoid"],
+        loss=loss,
         seed=seed,
         init="tutorial",
         fused_output=False,
     )
 
 
-def step(net, X, y, learning_rate=LEARNING_RATE, db_averaged=True):
-    """One iteration of the tutorial's loop.
+def step(net, X, y, learning_rate=LEARNING_RATE):
+    """One iteration of the tutorial's loop: forward, loss, backward, update.
 
     Returns the loss and ``ŷ`` of the forward pass, before the update.
 
@@ -107,9 +229,6 @@ def step(net, X, y, learning_rate=LEARNING_RATE, db_averaged=True):
     yhat = net.forward(X)
     loss = net.loss(y, yhat)
     net.backward(y)
-    if db_averaged:
-        for k in range(1, net.n_layers + 1):
-            net.db[k] /= len(X)  # mistake 3: dW sums over samples, db averages
     net.update(learning_rate)
     return loss, yhat
 
@@ -123,11 +242,16 @@ def run(
     loss_summed=True,
     db_averaged=True,
     seed=SEED,
+    *,
+    gradient_summed=None,
+    printed_summed=None,
 ):
     """Train like the tutorial, full batch; return the network and its history.
 
     Each history entry is measured on the forward pass before that
-    iteration's update, as the tutorial prints them.
+    iteration's update, as the tutorial prints them. The switches are those
+    of :func:`network`; ``db_averaged`` is on by default here, as in the
+    tutorial.
 
     Returns
     -------
@@ -138,10 +262,17 @@ def run(
 
     Used in :ref:`ch5-tutorial-run`.
     """
-    net = network(sigmoid_derivative_doubled, loss_summed, seed)
+    net = network(
+        sigmoid_derivative_doubled,
+        loss_summed,
+        seed,
+        gradient_summed=gradient_summed,
+        printed_summed=printed_summed,
+        db_averaged=db_averaged,
+    )
     history = History()
     for _ in range(iterations):
-        loss, yhat = step(net, X, y, learning_rate, db_averaged)
+        loss, yhat = step(net, X, y, learning_rate)
         history.loss.append(loss)
         history.accuracy.append(n_correct(y, yhat) / len(y))
     return net, history
