@@ -9,8 +9,9 @@ its packages from the package index through uv's cache:
   nothing from the book's or the tests' tools is pulled in;
 - ipykernel alone, without mlpcore: a chapter's first cell (scripts/first_cell.py) prints
   the install command and stops, as a learner with a downloaded notebook sees it;
-- then the wheel too: a copy of one chapter, outside the repository, runs in that kernel
-  and nbval compares every output with the stored one, as `make test` does for the book.
+- the wheel's venv again, with ipykernel added: a copy of one chapter, outside the
+  repository, runs in a kernel of that venv and nbval compares every output with the
+  stored one, as `make test` does for the book.
 
 The dependencies are constrained to requirements/library.txt, the versions the stored
 outputs were made with, so that a new numpy release shows up as a change of the pins, not
@@ -93,7 +94,9 @@ def _pin(name: str) -> str:
 
 def _venv(path: Path, *packages) -> Path:
     """A new venv at ``path`` holding ``packages`` and their dependencies; its python."""
-    _run([_uv(), "venv", "-q", "--python", sys.executable, path])
+    _run(
+        [_uv(), "venv", "-q", "--no-python-downloads", "--python", sys.executable, path]
+    )
     python = path / "bin" / "python"
     _run(
         [
