@@ -7,6 +7,7 @@ tests check what nbval does not: that the notebooks were saved after a clean top
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from functools import lru_cache
@@ -209,3 +210,53 @@ def test_first_code_cell_is_the_course_setup_cell(path):
     )
     assert cell.metadata.get("tags") == first_cell.TAGS, cell.metadata.get("tags")
     assert not cell.outputs, f"the setup cell printed something: {cell.outputs}"
+
+
+# Modules that only the book's build has: a chapter run anywhere else (a downloaded notebook,
+# Binder, Colab, tests/package) must not need them.
+BOOK_ONLY = {"myst_nb", "jupyter_book", "sphinx", "sphinx_exercise", "sphinx_proof"}
+
+
+def _guarded_imports(tree: ast.AST) -> set[int]:
+    """The ids of the import nodes inside a `try:` whose handlers catch ImportError."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try):
+            continue
+        caught = set()
+        for handler in node.handlers:
+            kind = handler.type
+            types = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+            caught |= {getattr(t, "id", None) for t in types}
+        if caught & {None, "ImportError", "ModuleNotFoundError", "Exception"}:
+            guarded |= {
+                id(n)
+                for stmt in node.body
+                for n in ast.walk(stmt)
+                if isinstance(n, (ast.Import, ast.ImportFrom))
+            }
+    return guarded
+
+
+@notebook_params
+def test_book_only_imports_are_guarded(path):
+    # e.g. `try: from myst_nb import glue` / `except ImportError: def glue(...): pass`
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    unguarded = []
+    for index, cell in _code_cells(path):
+        tree = ast.parse(TransformerManager().transform_cell(cell.source))
+        guarded = _guarded_imports(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            if {n.split(".")[0] for n in names} & BOOK_ONLY and id(node) not in guarded:
+                unguarded.append((index, ast.unparse(node)))
+    assert not unguarded, (
+        f"imports that only the book's build has, unguarded (cell index, import): {unguarded}; "
+        "wrap them in try/except ImportError with a fallback, so the chapter runs anywhere"
+    )
