@@ -496,3 +496,48 @@ def hessian(net, X, y, eps=1e-6):
     H = np.column_stack(columns)
     H = (H + H.T) / 2
     return Hessian(H, np.linalg.eigvalsh(H), kinks)
+
+
+def loss_after(net, k, A, y):
+    """The loss as a function of layer ``k``'s activations: the rest of the network.
+
+    Runs layers ``k+1..L`` of ``net`` on ``A``, which stands for ``a[k]``
+    (``k = 0``: the input), and returns the loss against ``y``; the
+    weights and biases are ``net``'s, and ``net`` itself (its parameters and
+    the caches of its last pass) is left as it was. Its central differences
+    in ``A`` are ``∂L/∂a_k``, with everything before layer ``k`` held fixed.
+    The loss is computed as :meth:`mlpcore.MLP.loss_value` computes it: from
+    the output pre-activations when the output error is fused, else from the
+    output; for ``k = L``, ``A`` is the output itself.
+
+    Parameters
+    ----------
+    net : MLP
+    k : int
+        The layer whose activations ``A`` replaces, ``0 <= k <= L``.
+    A : array_like, shape (n_samples, n_k)
+    y : array_like, shape (n_samples, n_L)
+
+    Returns
+    -------
+    float
+
+    Used in :ref:`ch3-sum`.
+    """
+    check_network(net)
+    L = net.n_layers
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= L:
+        raise ValueError(f"k must be a layer index from 0 to {L}; got {k!r}")
+    A = as_float_matrix(A, "A", net.dtype, net.layer_sizes[k])
+    y = as_float_matrix(y, "y", net.dtype, net.layer_sizes[-1])
+    if len(y) != len(A):
+        raise ValueError(
+            f"A and y must have the same number of rows; got {len(A)} and {len(y)}"
+        )
+    z = None
+    for m in range(k + 1, L + 1):
+        z = A @ net.W[m] + net.b[m]
+        A = net.activations[m](z)
+    if net.fused_output and z is not None:
+        return float(net.loss.f_logits(y, z))
+    return float(net.loss.f(y, A))
