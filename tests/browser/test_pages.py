@@ -441,8 +441,16 @@ AXE_DARK = {
 # MathJax's markup with every rule).
 AXE_CONTEXT = {"light": {"exclude": []}, "dark": {"exclude": [["mjx-container"]]}}
 
+# Colours are checked once they have settled: the theme's buttons fade their colours over
+# 0.15 s, and axe must not measure one half-way from light to dark.
 SET_THEME_JS = """
 (mode) => {
+  if (!document.getElementById("no-transitions")) {
+    const style = document.createElement("style");
+    style.id = "no-transitions";
+    style.textContent = "*, *::before, *::after { transition: none !important; }";
+    document.head.appendChild(style);
+  }
   document.documentElement.dataset.theme = mode;
   document.documentElement.dataset.mode = mode;
   return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
