@@ -133,7 +133,7 @@ VENV_MIN ?= .venv-min
 PYTHON_MIN ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3) \
                          $(wildcard /usr/bin/python3.10) $(PYTHON3))
 BOOK_TESTS = tests/test_notebook_hygiene.py tests/test_first_cell.py \
-             tests/test_nbval_report.py tests/test_figures.py
+             tests/test_nbval_report.py tests/test_figures.py tests/test_home_page.py
 MIN_STAMP = $(VENV_MIN)/.installed
 $(MIN_STAMP): requirements/minimum.txt pyproject.toml
 	rm -rf $(VENV_MIN)
