@@ -142,9 +142,10 @@ def _binary_cross_entropy_derivative(y, yhat):
 
 
 def _binary_cross_entropy_from_logits(y, z):
-    # -[y log σ(z) + (1-y) log(1-σ(z))] = log(1 + e^z) - y z, with the softplus
-    # log(1 + e^z) = logaddexp(0, z) computed without overflow.
-    return (np.logaddexp(0, z) - y * z).sum() / len(y)
+    # -log σ(z) = log(1 + e^-z) and -log(1 - σ(z)) = log(1 + e^z): softplus, which
+    # logaddexp(0, ·) computes without overflow, and without the cancellation of
+    # the shorter log(1 + e^z) - y z where both terms are large.
+    return (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)).sum() / len(y)
 
 
 def _cross_entropy(y, yhat):

@@ -207,10 +207,15 @@ def test_integer_predictions_are_losses_of_floats():
 # --- the losses computed from the logits z --------------------------------------------
 
 
+def softplus_reference(u):
+    """log(1 + e^u) with math, in the form that cannot overflow."""
+    return math.log1p(math.exp(-abs(u))) + max(u, 0.0)
+
+
 def sigmoid_bce_reference(t, z):
-    """-[t log σ(z) + (1-t) log(1-σ(z))] with math.log1p and math.exp, per element,
-    in the form that cannot overflow: log(1 + e^-|z|) + max(z, 0) - t z."""
-    return math.log1p(math.exp(-abs(z))) + max(z, 0.0) - t * z
+    """-[t log σ(z) + (1-t) log(1-σ(z))] per element: -log σ(z) = softplus(-z) and
+    -log(1 - σ(z)) = softplus(z)."""
+    return t * softplus_reference(-z) + (1 - t) * softplus_reference(z)
 
 
 @pytest.mark.parametrize("z", [-1000.0, -40.0, -1.0, 0.0, 2.5, 40.0, 1000.0])
@@ -271,3 +276,13 @@ def test_a_loss_without_a_pair_has_no_form_from_the_logits():
     custom = Loss("mae", np.subtract, np.subtract)
     with pytest.raises(ValueError, match="'mae' loss has no form from the logits"):
         custom.from_logits(np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+def test_binary_cross_entropy_from_logits_keeps_its_digits_when_right():
+    # y = 1, z = 40: the loss is log(1 + e^-40) = 4.248e-18, which log(1 + e^z) - y z
+    # would cancel to 0.
+    value = losses.binary_cross_entropy.from_logits(
+        np.array([[1.0]]), np.array([[40.0]])
+    )
+    assert value == pytest.approx(math.log1p(math.exp(-40.0)), rel=1e-15)
+    assert value > 0
