@@ -4,11 +4,15 @@ The tutorial the course grew from (Tam, 2021) trains a [2, 4, 3, 1] network on
 two circles, full batch, 150 iterations at η = 0.005. It prints a loss of
 693.6297 before training, an accuracy of 0.818 at iteration 145 and 0.614 at
 149. The iterations it leaves out (its ``...``) peak at 0.922 at iteration
-121; from iteration 90 on the loss oscillates, and it never diverges.
+121; the loss first rises at iteration 91 and then oscillates between 664.6
+and 715.1: it does not diverge.
 
-Its code has four slips that change numbers. Each is a switch here, so that
-chapter 5 can reproduce the run exactly and then remove them one at a time,
-and chapter 6 and the errata can show a gradient check catching each:
+Its code has three mistakes that change how it trains and a fourth slip that
+changes only what it prints. Each is a switch here, so that chapter 5 can
+reproduce the run exactly and then remove them one at a time, and chapter 6
+and the errata can show which of them a gradient check catches (mistakes 1
+and 3; the summed gradient of mistake 2 belongs to the summed loss the
+tutorial computes, so a check of that loss passes it):
 
 ``sigmoid_derivative_doubled`` (mistake 1)
     Its ``dsigmoid`` returns ``2σ(1-σ)``: every gradient is doubled.
