@@ -181,14 +181,16 @@ notebooks: $(STAMP)
 # (editable) and jupyterlab-myst rendering the MyST (equations, references, exercises with
 # their solutions folded). On a fresh clone it creates .venv with the learner's set only.
 # JupyterLab refuses to start as root without --allow-root (containers, CI machines).
-LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+# More options for it: make lab LAB_ARGS="--port 8890 --no-browser".
+LAB_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS ?=
 
 $(LAB_STAMP): requirements/learner.txt requirements/library.txt pyproject.toml | $(PY)
 	$(PY) -m pip install -e . -r requirements/learner.txt
 	touch $@
 
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/book $(LAB_ARGS)
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/book $(LAB_ROOT) $(LAB_ARGS)
 
 # The PDF: needs TeX (Debian: texlive-xetex texlive-latex-extra texlive-latex-recommended
 # texlive-fonts-recommended latexmk xindy fonts-freefont-otf; .ci/run installs them). Copied
