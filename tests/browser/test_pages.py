@@ -599,7 +599,8 @@ def _axe_counts(violations: list[dict]) -> dict[str, int]:
 def report(visits: dict[Page, Visit]) -> str:
     """Per page: axe (light, dark), overflowing code cells, phone boxes, console errors."""
     lines = [
-        "| page | axe light crit/ser/mod/min | axe dark crit/ser | code cells overflowing at 1280 | "
+        "| page | axe light crit/ser/mod/min | axe dark crit/ser | code cells overflowing at 1280 "
+        "(wrapped to fit) | "
         "phone: page width, boxes not scrolling | console errors | failed requests |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -616,6 +617,7 @@ def report(visits: dict[Page, Visit]) -> str:
             f"| {page.name} | {light['critical']}/{light['serious']}/{light['moderate']}/{light['minor']} "
             f"| {dark['critical']}/{dark['serious']} "
             f"| {len(code.get('overflowing', []))} of {code.get('cells', 0)} "
+            f"({len(code.get('wrapped', []))}) "
             f"| {narrow.get('pageScrollWidth')}/{narrow.get('pageClientWidth')} px, {len(narrow.get('bad', []))} "
             f"| {len(v.console_errors)} | {len(v.log.get('failed', []))} |"
         )
@@ -626,6 +628,13 @@ def report(visits: dict[Page, Visit]) -> str:
                         f"- {page.name} ({mode}): {violation['impact']} `{violation['id']}` "
                         f"x{violation['nodes']}: {violation['help']} ({', '.join(violation['targets'])})"
                     )
+        wrapped = code.get("wrapped", [])
+        if wrapped:
+            moderate.append(
+                f"- {page.name}: {len(wrapped)} code blocks wider than the column, wrapped "
+                f"to fit, e.g. {wrapped[0]['kind']} in {wrapped[0]['section']}: "
+                f"`{wrapped[0]['line']}`"
+            )
         for cell in code.get("overflowing", []):
             moderate.append(
                 f"- {page.name}: {cell['kind']} overflows ({cell['scrollWidth']} > "
@@ -633,7 +642,7 @@ def report(visits: dict[Page, Visit]) -> str:
             )
     return "\n".join(
         lines
-        + ["", "Moderate and minor axe findings, overflowing cells:", ""]
+        + ["", "Moderate and minor axe findings, code blocks:", ""]
         + (moderate or ["- none"])
     )
 
