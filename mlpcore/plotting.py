@@ -29,7 +29,7 @@ def draw_network(layer_sizes, ax=None, unit_labels=True, layer_labels=True):
     """Draw a fully connected network as layers of labelled units.
 
     Chapter 2 uses it for the tutorial's 3-4-2-2 network. Units are labelled
-    as in the text: ``x_j`` for inputs, ``h_{k,i}`` for hidden units and
+    as in the text: ``x_j`` for inputs, ``a^{(k)}_i`` for hidden units and
     ``ŷ_i`` for outputs, numbered from 1.
 
     Parameters
@@ -72,7 +72,7 @@ def draw_network(layer_sizes, ax=None, unit_labels=True, layer_labels=True):
                     if k == 0
                     else rf"$\hat y_{i}$"
                     if k == L
-                    else f"$h_{{{k},{i}}}$"
+                    else f"$a^{{({k})}}_{{{i}}}$"
                 )
                 ax.text(x, y, label, ha="center", va="center", fontsize=10, zorder=3)
         if layer_labels:
@@ -377,7 +377,9 @@ def backward_pass(net, x, y, ax=None, fmt=".2f", max_width=8):
     ``∂ℓ/∂w^(k)_ij``, in blue when positive and red when negative, with a
     width that grows with its size; the labels of the weights into one unit
     are stacked in front of it, in the order of the sending units. A box on the
-    right holds the sample's loss ℓ; the edges into it carry ``∂ℓ/∂ŷ_i``.
+    right holds the sample's loss ℓ, computed as :meth:`mlpcore.MLP.loss_value`
+    computes it (from ``z^(L)`` when the output error is fused); the edges into
+    it carry ``∂ℓ/∂ŷ_i``.
     The values come from :func:`mlpcore.per_unit.forward` and
     :func:`mlpcore.per_unit.gradients` on the one-sample data set ``(x, y)``.
 
@@ -426,10 +428,13 @@ def backward_pass(net, x, y, ax=None, fmt=".2f", max_width=8):
     X1 = np.reshape(np.asarray(x, dtype=net.dtype), (1, -1))
     Y1 = np.reshape(np.asarray(y, dtype=net.dtype), (1, -1))
     dW, db = per_unit.gradients(net, X1, Y1)  # checks that x and y are finite
-    _, a = per_unit.forward(net, X1[0])
+    z, a = per_unit.forward(net, X1[0])
     L, sizes = net.n_layers, net.layer_sizes
     yhat = a[L].reshape(1, -1)
-    loss = float(net.loss(Y1, yhat))
+    if net.fused_output:  # as loss_value: from z, exact where ŷ rounds to 0 or 1
+        loss = net.loss.from_logits(Y1, z[L].reshape(1, -1))
+    else:
+        loss = net.loss(Y1, yhat)
     dl_dyhat = net.loss.derivative(Y1, yhat)[0]
 
     tallest = max(sizes)

@@ -96,6 +96,19 @@ def test_a_weights_label_sits_on_its_own_edge():
         assert label.get_text() == format(net.dW[k][j, i], ".6f")
 
 
+def test_the_loss_is_that_of_loss_value_also_where_the_output_saturates():
+    # a sigmoid output at z = 40 rounds to 1: the loss computed from ŷ is clipped
+    # at -ln ε ≈ 36.04; computed from z, as loss_value does, it is 40
+    net = mlpcore.MLP([1, 1], ["sigmoid"], loss="binary_cross_entropy", seed=0)
+    net.W[1][:], net.b[1][:] = 1.0, 0.0
+    x, y = np.array([40.0]), np.array([0.0])
+    ax = plotting.backward_pass(net, x, y)
+    net.forward(x[None, :])
+    expected = net.loss_value(y[None, :])
+    assert expected == pytest.approx(40.0)
+    assert texts(ax, "loss")[0].get_text() == "ℓ\n" + format(expected, ".2f")
+
+
 def test_draws_on_a_given_axes():
     net, x, y = chapter_3_network()
     _, ax = plt.subplots()
