@@ -4,7 +4,7 @@ Every loss here is the **mean over the samples** (rows) of a per-sample loss
 that **sums over the output units** (columns). For ``n`` samples,
 ``L = (1/n) Σ_s ℓ(y_s, ŷ_s)``, so the gradient with respect to ``ŷ`` carries a
 factor ``1/n``. That factor is what makes ``dW`` and ``db`` gradients of the
-same number (chapter 5 shows what goes wrong without it).
+same number (chapter 2 shows why a mean; chapter 5 what the tutorial's sum did).
 
 Log losses computed from probabilities clip ``ŷ`` to ``[eps, 1 - eps]`` with the
 machine epsilon of the array's dtype, so they stay finite at ``ŷ = 0`` or ``1``;

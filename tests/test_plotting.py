@@ -34,7 +34,7 @@ def test_draw_network_has_one_circle_per_unit_and_one_line_per_weight(sizes):
     assert "$x_1$" in texts and rf"$\hat y_{sizes[-1]}$" in texts
     assert "layer 0\ninput" in texts and f"layer {L}\noutput" in texts
     if L > 1:
-        assert "$h_{1,1}$" in texts and "layer 1\nhidden" in texts
+        assert "$a^{(1)}_{1}$" in texts and "layer 1\nhidden" in texts
 
 
 def test_draw_network_labels_can_be_turned_off_and_draws_an_mlp():
