@@ -354,8 +354,19 @@ CODE_OVERFLOW_JS = """
 () => {
   const b = window.__book;
   const pres = [...document.querySelectorAll("div.cell pre")].filter(b.shown);
+  // Blocks that fit only because book.css wraps them: wider than the column unwrapped
+  // (reported, for the authors of the chapters: code is written to 77 columns).
+  const wrapped = pres.filter((el) => {
+    const before = el.style.whiteSpace;
+    el.style.whiteSpace = "pre";
+    const wide = el.scrollWidth > el.clientWidth + 1;
+    el.style.whiteSpace = before;
+    return wide;
+  }).map((el) => ({kind: el.closest(".cell_output") ? "output" : "source",
+                   section: b.where(el), line: b.longest(el)}));
   return {
     cells: pres.length,
+    wrapped,
     overflowing: pres.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => ({
       kind: el.closest(".cell_output") ? "output" : "source",
       scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
