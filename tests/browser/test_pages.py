@@ -1066,7 +1066,10 @@ def test_launch_and_download_buttons(page, visits, browser, base_url):
             None, [CONFIG["repository"].get("path_to_book", "").strip("/"), notebook]
         )
     )
-    binder = f"{BINDER}/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=tree/{in_repo}"
+    # JupyterLab's file path (lab/tree/) or the classic one (tree/), as _config.yml says
+    interface = CONFIG["launch_buttons"].get("notebook_interface", "classic")
+    tree = "lab/tree" if interface == "jupyterlab" else "tree"
+    binder = f"{BINDER}/v2/gh/{REPOSITORY}/{BRANCH}?urlpath={tree}/{in_repo}"
     colab = f"{COLAB}/github/{REPOSITORY}/blob/{BRANCH}/{in_repo}"
     links = data["links"]
     assert binder in links, f"no Binder launch link {binder}"
