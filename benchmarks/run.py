@@ -1,33 +1,38 @@
 """Training speed of mlpcore against scikit-learn and PyTorch on the CPU.
 
-Run with ``make bench`` (or ``python benchmarks/run.py --quick`` for a short
-run). Two regimes:
+Run with ``make bench`` (or ``python benchmarks/run.py --quick`` for a smoke
+test). Four cases, in two regimes:
 
-1. large layers (matmul-bound): one epoch of mini-batch SGD, batch 200,
-   learning rate 0.01, no shuffling, over synthetic 784-feature data, network
-   784-256-128-10, ReLU, softmax + cross-entropy, float32 and float64;
-2. small networks (overhead-bound): the tutorial's [2, 4, 3, 1] network, 150
-   full-batch iterations on 1,000 two-circles points; and digits, 64-32-10,
-   mini-batches of 32, 10 epochs.
+1. large layers (bound by matrix products): one epoch of mini-batch SGD,
+   batch 200, learning rate 0.01, no shuffling, 20,000 synthetic 784-feature
+   samples, network 784-256-128-10, ReLU, softmax + cross-entropy, in float32
+   and in float64;
+2. small networks (bound by per-call overhead): the tutorial's [2, 4, 3, 1]
+   network, 150 full-batch iterations on 1,000 two-circles points; and the
+   digits, 64-32-10, mini-batches of 32, 10 epochs.
 
 Every tool does the same work: the same architecture, plain SGD without
 momentum, weight decay or early stopping, the same batches in the same order.
 Each timing covers building the model and training it, as a user would call
-it. Repeats are interleaved (tool A, tool B, tool C, A, B, C, ...) so that a
-change in machine load affects all tools alike; the table gives medians and
-the spread (min–max). PyTorch is optional: without it the benchmark says so
-and skips it.
+it. Beside the tools runs the **GEMM floor**: exactly the matrix products
+mlpcore computes in that training, at the same shapes and dtype, and nothing
+else. Floor time / mlpcore time is the share of mlpcore's time that the
+products alone would take.
 
-The results are printed and written to ``benchmarks/results.json``.
+The jobs are interleaved (the order of each round turns by one job), and the
+report gives medians with the spread (min–max) of the repeats. PyTorch is
+optional: without it the run says so and skips it. benchmarks/README.md
+describes the method; the results are printed and written to
+``benchmarks/results.json``.
 """
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
-import textwrap
 import time
-import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -46,26 +51,27 @@ except ImportError:  # the benchmark runs without PyTorch, and says so
     torch = None
 
 HERE = Path(__file__).resolve().parent
+FLOOR = "GEMM floor"
+NO_TORCH = (
+    "PyTorch is not installed: skipped "
+    "(pip install torch==2.13.0 installs a CPU build)."
+)
 
 
-# --- the three tools, each training a network of `sizes` on (X, labels) -------------
+# --- the tools, each training a network of `sizes` on (X, labels) --------------------
 # X is float (n, n_0); labels are integer classes 0..k-1. Two classes use one
 # sigmoid output with binary cross-entropy, more a softmax with cross-entropy.
 
 
 def train_mlpcore(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
-    n_out = sizes[-1]
-    if n_out == 1:
-        Y, output, loss = (
-            labels.reshape(-1, 1).astype(dtype),
-            "sigmoid",
-            "binary_cross_entropy",
-        )
+    if sizes[-1] == 1:
+        Y = labels.reshape(-1, 1).astype(dtype)
+        output, loss = "sigmoid", "binary_cross_entropy"
     else:
-        Y, output, loss = np.eye(n_out, dtype=dtype)[labels], "softmax", "cross_entropy"
-    net = mlpcore.MLP(
-        sizes, ["relu"] * (len(sizes) - 2) + [output], loss=loss, seed=0, dtype=dtype
-    )
+        Y = np.eye(sizes[-1], dtype=dtype)[labels]
+        output, loss = "softmax", "cross_entropy"
+    activations = ["relu"] * (len(sizes) - 2) + [output]
+    net = mlpcore.MLP(sizes, activations, loss=loss, seed=0, dtype=dtype)
     mlpcore.train(
         net, X, Y, epochs, learning_rate, batch_size=batch_size, shuffle=False
     )
@@ -86,10 +92,8 @@ def train_sklearn(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
         n_iter_no_change=10**9,
         random_state=0,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", ConvergenceWarning
-        )  # max_iter is reached on purpose
+    with warnings.catch_warnings():  # max_iter is reached on purpose
+        warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, labels)
 
 
@@ -100,24 +104,19 @@ def train_torch(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
         layers += [torch.nn.Linear(fan_in, fan_out, dtype=torch_dtype), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers[:-1])
     if sizes[-1] == 1:
-        loss_fn, target = (
-            torch.nn.BCEWithLogitsLoss(),
-            torch.from_numpy(labels.reshape(-1, 1)).to(torch_dtype),
-        )
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+        target = torch.from_numpy(labels.reshape(-1, 1)).to(torch_dtype)
     else:
-        loss_fn, target = (
-            torch.nn.CrossEntropyLoss(),
-            torch.from_numpy(labels.astype(np.int64)),
-        )
+        loss_fn = torch.nn.CrossEntropyLoss()
+        target = torch.from_numpy(labels.astype(np.int64))
     inputs = torch.from_numpy(X)
     optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate)
     batch = batch_size or len(X)
     for _ in range(epochs):
         for start in range(0, len(X), batch):
+            stop = start + batch
             optimizer.zero_grad()
-            loss = loss_fn(
-                model(inputs[start : start + batch]), target[start : start + batch]
-            )
+            loss = loss_fn(model(inputs[start:stop]), target[start:stop])
             loss.backward()
             optimizer.step()
 
@@ -125,6 +124,66 @@ def train_torch(X, labels, sizes, epochs, learning_rate, batch_size, dtype):
 TOOLS = {"mlpcore": train_mlpcore, "scikit-learn": train_sklearn}
 if torch is not None:
     TOOLS["PyTorch"] = train_torch
+
+
+# --- the GEMM floor: mlpcore's matrix products alone -------------------------------
+
+
+def gemm_floor(X, sizes, epochs, batch_size, dtype, seed=0):
+    """Return a job doing exactly the matrix products of ``train_mlpcore``.
+
+    Per batch of m rows, as in ``MLP.forward`` and ``MLP.backward``: the
+    forward product ``a[k-1] @ W[k]`` of every layer, then from the last
+    layer down ``a[k-1].T @ dz[k]`` (dW), ``ones @ dz[k]`` (db, ones of shape
+    (1, m)) and, for k > 1, ``dz[k] @ W[k].T`` (the gradient passed down).
+    Same shapes, same dtype, the batches sliced from the same X; the operands
+    other than X are random arrays made once, outside the timed job, and
+    nothing else (activations, losses, updates, checks) is done.
+    """
+    rng = np.random.default_rng(seed)
+    L = len(sizes) - 1
+    X = np.ascontiguousarray(X, dtype=dtype)
+    n = len(X)
+    batch = batch_size or n
+
+    def random(*shape):
+        return rng.standard_normal(shape).astype(dtype)
+
+    W = [None] + [random(sizes[k - 1], sizes[k]) for k in range(1, L + 1)]
+    operands = {}  # batch length -> (a[1..L-1], dz[1..L], ones)
+    for m in {min(batch, n - start) for start in range(0, n, batch)}:
+        a = [None] + [random(m, sizes[k]) for k in range(1, L)]
+        dz = [None] + [random(m, sizes[k]) for k in range(1, L + 1)]
+        operands[m] = a, dz, np.ones((1, m), dtype=dtype)
+
+    def job():
+        for _ in range(epochs):
+            for start in range(0, n, batch):
+                a0 = X[start : start + batch]
+                a, dz, ones = operands[len(a0)]
+                inputs = [a0, *a[1:]]  # a[k-1] for k = 1..L
+                for k in range(1, L + 1):
+                    inputs[k - 1] @ W[k]
+                for k in range(L, 0, -1):
+                    inputs[k - 1].T @ dz[k]
+                    ones @ dz[k]
+                    if k > 1:
+                        dz[k] @ W[k].T
+
+    return job
+
+
+def flops(n, sizes, epochs, batch_size):
+    """Flops of the products in ``gemm_floor``: 2pqr for a (p, q) @ (q, r)."""
+    batch = batch_size or n
+    total = 0
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
+        for k in range(1, len(sizes)):
+            fan_in, fan_out = sizes[k - 1], sizes[k]
+            products = 3 if k > 1 else 2  # forward, dW, and da for k > 1
+            total += products * 2 * m * fan_in * fan_out + 2 * m * fan_out  # + db
+    return total * epochs
 
 
 # --- data -----------------------------------------------------------------------------
@@ -139,14 +198,28 @@ def synthetic(n, dtype, n_features=784, n_classes=10, seed=0):
 
 
 def circles():
-    X, labels = make_circles(n_samples=1000, factor=0.5, noise=0.1, random_state=0)
-    return X, labels
+    return make_circles(n_samples=1000, factor=0.5, noise=0.1, random_state=0)
 
 
 def digits():
     X, labels = load_digits(return_X_y=True)
-    X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-    return X, labels
+    std = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0), labels
+
+
+def cases(n):
+    """(name, data, sizes, epochs, learning_rate, batch_size, dtype) of each case."""
+    large = [784, 256, 128, 10]
+    return [
+        (f"784-256-128-10, float32, {n} samples, 1 epoch",
+         synthetic(n, np.float32), large, 1, 0.01, 200, np.float32),
+        (f"784-256-128-10, float64, {n} samples, 1 epoch",
+         synthetic(n, np.float64), large, 1, 0.01, 200, np.float64),
+        ("two circles, [2, 4, 3, 1], 150 full-batch iterations",
+         circles(), [2, 4, 3, 1], 150, 0.5, None, np.float64),
+        ("digits, [64, 32, 10], batch 32, 10 epochs",
+         digits(), [64, 32, 10], 10, 0.1, 32, np.float64),
+    ]  # fmt: skip
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -158,10 +231,10 @@ def interleaved(jobs, repeats):
     The order of the round turns by one job every repeat, so that each job runs
     after each other one equally often: what a job leaves behind (warm caches,
     spinning BLAS or OpenMP threads, allocator state) does not always favour or
-    burden the same neighbour.
+    burden the same neighbour. Every job runs once untimed first.
     """
     times = {name: [] for name in jobs}
-    for name, job in jobs.items():  # warm-up: imports, BLAS threads, caches
+    for job in jobs.values():  # warm-up: imports, BLAS threads, caches
         job()
     names = list(jobs)
     for r in range(repeats):
@@ -172,137 +245,57 @@ def interleaved(jobs, repeats):
     return times
 
 
-def matmul_rate(dtype, size=2048, repeats=7):
-    """FLOP/s of a large square numpy matmul (median of repeats)."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((size, size)).astype(dtype)
-    b = rng.standard_normal((size, size)).astype(dtype)
-    a @ b
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        samples.append(time.perf_counter() - start)
-    return 2 * size**3 / float(np.median(samples))
-
-
 def summary(samples):
     return {
         "median": float(np.median(samples)),
         "min": float(min(samples)),
         "max": float(max(samples)),
+        "samples": [float(s) for s in samples],
     }
 
 
-def peak_memory(job):
-    """Peak bytes allocated while ``job`` runs (numpy reports to tracemalloc)."""
-    tracemalloc.start()
-    job()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
-
-
-# --- the regimes ----------------------------------------------------------------------
-
-
-def large_layers(n, repeats):
-    sizes = [784, 256, 128, 10]
-    weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    results = {}
-    for dtype in (np.float32, np.float64):
-        X, labels = synthetic(n, dtype)
-        jobs = {
-            name: (lambda f=f: f(X, labels, sizes, 1, 0.01, 200, dtype))
-            for name, f in TOOLS.items()
-        }
-        times = {name: summary(t) for name, t in interleaved(jobs, repeats).items()}
-        rate = matmul_rate(dtype)
-        epoch = times["mlpcore"]["median"]
-        results[np.dtype(dtype).name] = {
-            "times": times,
-            "matmul_flops": rate,
-            # 6 flops per weight and sample: 2 forward, 2 for dW, 2 for dA
-            "efficiency": 6 * n * weights / epoch / rate,
-            # mlpcore skips dA_0 (the gradient for the input), so it does less work
-            "efficiency_actual_flops": (6 * n * weights - 2 * n * sizes[0] * sizes[1])
-            / epoch
-            / rate,
-        }
-    return results
-
-
-def large_layers_scaling(repeats):
-    """mlpcore's float32 epoch at n = 10k, 20k, 40k, the sizes interleaved like the tools."""
-    sizes = [784, 256, 128, 10]
-    data = {n: synthetic(n, np.float32) for n in (10_000, 20_000, 40_000)}
+def run_case(name, data, sizes, epochs, learning_rate, batch_size, dtype, repeats):
+    X, labels = data
+    X = X.astype(dtype)
     jobs = {
-        n: (
-            lambda X=X, labels=labels: train_mlpcore(
-                X, labels, sizes, 1, 0.01, 200, np.float32
-            )
+        tool: (
+            lambda f=f: f(X, labels, sizes, epochs, learning_rate, batch_size, dtype)
         )
-        for n, (X, labels) in data.items()
+        for tool, f in TOOLS.items()
     }
-    return {n: summary(times) for n, times in interleaved(jobs, repeats).items()}
-
-
-def large_layers_memory(n):
-    sizes, batch = [784, 256, 128, 10], 200
-    out = {}
-    for dtype in (np.float32, np.float64):
-        X, labels = synthetic(n, dtype)
-        itemsize = np.dtype(dtype).itemsize
-        out[np.dtype(dtype).name] = {
-            "peak_bytes": peak_memory(
-                lambda: train_mlpcore(X, labels, sizes, 1, 0.01, batch, dtype)
-            ),
-            "batch_x_width_bytes": batch * sum(sizes) * itemsize,
-            "parameter_bytes": sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-            * itemsize,
-            "data_bytes": X.nbytes,
-        }
-    return out
-
-
-def small_networks(repeats):
-    results = {}
-    X, labels = circles()
-    jobs = {
-        name: (lambda f=f: f(X, labels, [2, 4, 3, 1], 150, 0.5, None, np.float64))
-        for name, f in TOOLS.items()
+    jobs[FLOOR] = gemm_floor(X, sizes, epochs, batch_size, dtype)
+    times = interleaved(jobs, repeats)
+    # the floor and mlpcore ran in the same rounds: one ratio per round
+    per_round = [f / m for f, m in zip(times[FLOOR], times["mlpcore"])]
+    steps = epochs * -(-len(X) // (batch_size or len(X)))
+    return {
+        "sizes": sizes,
+        "dtype": np.dtype(dtype).name,
+        "samples": len(X),
+        "steps": steps,
+        "flops": flops(len(X), sizes, epochs, batch_size),
+        "times": {tool: summary(t) for tool, t in times.items()},
+        "floor_share": float(np.median(times[FLOOR]) / np.median(times["mlpcore"])),
+        "floor_share_per_round": summary(per_round),
     }
-    results["two circles, [2, 4, 3, 1], 150 full-batch iterations"] = {
-        name: summary(t) for name, t in interleaved(jobs, repeats).items()
-    }
-    X, labels = digits()
-    jobs = {
-        name: (lambda f=f: f(X, labels, [64, 32, 10], 10, 0.1, 32, np.float64))
-        for name, f in TOOLS.items()
-    }
-    results["digits, [64, 32, 10], batch 32, 10 epochs"] = {
-        name: summary(t) for name, t in interleaved(jobs, repeats).items()
-    }
-    return results
 
 
 # --- report ---------------------------------------------------------------------------
 
 
 def machine():
-    blas = threadpoolctl.threadpool_info()
     info = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
-        "cpu_count": __import__("os").cpu_count(),
+        "cpu_count": os.cpu_count(),
         "numpy": np.__version__,
         "scikit-learn": sklearn.__version__,
         "mlpcore": mlpcore.__version__,
         "torch": torch.__version__ if torch is not None else None,
         "blas": [
-            f"{b.get('internal_api')} {b.get('version')} {b.get('architecture')} threads={b.get('num_threads')}"
-            for b in blas
+            f"{b.get('internal_api')} {b.get('version')} threads={b.get('num_threads')}"
+            for b in threadpoolctl.threadpool_info()
         ],
     }
     try:
@@ -312,98 +305,81 @@ def machine():
                 break
     except OSError:
         pass
+    try:  # the commit measured; "-dirty" if the tree had uncommitted changes
+        info["commit"] = subprocess.run(
+            ["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    try:  # the machine's load when the run started (Unix only)
+        info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        pass
     return info
 
 
-def format_table(results, width=88):
-    """The report of a run, as text at most ``width`` characters wide: for each
-    benchmark a title line and one row per tool, then the efficiency, scaling and
-    memory lines. Works on a loaded results.json."""
-    first = next(iter(results["small_networks"].values()))
-    peers = [name for name in first if name != "mlpcore"]
-    lines = [f"  {'tool':<14}{'median':>10}  {'min–max':>19}  {'× mlpcore':>10}"]
-
-    def rows(label, times):
-        lines.extend(["", label])
+def format_table(results):
+    """The report of a run as text at most 77 characters wide: for each case a
+    title line and one row per tool and for the floor. Works on a loaded
+    results.json."""
+    lines = [f"  {'':<14}{'median':>10}  {'min–max':>19}  {'÷ mlpcore':>10}"]
+    for label, case in results["cases"].items():
+        times = case["times"]
         base = times["mlpcore"]["median"]
-        for name in ["mlpcore", *peers]:
-            t = times[name]
-            ratio = "" if name == "mlpcore" else f"{t['median'] / base:.2f}"
-            spread = f"{t['min'] * 1e3:.1f}–{t['max'] * 1e3:.1f} ms"
-            median = f"{t['median'] * 1e3:.1f} ms"
+        lines.extend(["", label])
+        for tool in ["mlpcore", *[t for t in times if t not in ("mlpcore", FLOOR)]]:
+            t = times[tool]
+            ratio = "" if tool == "mlpcore" else f"{t['median'] / base:.2f}"
             lines.append(
-                f"  {name:<14}{median:>10}  {spread:>19}  {ratio:>10}".rstrip()
+                f"  {tool:<14}{t['median'] * 1e3:>7.1f} ms  "
+                f"{t['min'] * 1e3:>8.1f}–{t['max'] * 1e3:.1f} ms  {ratio:>10}".rstrip()
             )
-
-    for dtype, r in results["large_layers"].items():
-        rows(f"784-256-128-10, {results['n']} samples, 1 epoch, {dtype}", r["times"])
-    for label, times in results["small_networks"].items():
-        rows(label, times)
-    notes = []
-    for dtype, r in results["large_layers"].items():
-        notes.append(
-            f"mlpcore efficiency, {dtype}: {r['efficiency']:.0%} of a "
-            f"{r['matmul_flops'] / 1e9:.0f} GFLOP/s numpy matmul (6·n·Σ fan_in·fan_out; "
-            f"{r['efficiency_actual_flops']:.0%} counting only the flops it does)"
+        f = times[FLOOR]
+        share = case["floor_share_per_round"]
+        lines.append(
+            f"  {FLOOR:<14}{f['median'] * 1e3:>7.1f} ms  "
+            f"{f['min'] * 1e3:>8.1f}–{f['max'] * 1e3:.1f} ms  "
+            f"{case['floor_share']:>10.2f}"
         )
-    scaling = {int(n): s for n, s in results["scaling"].items()}
-    base_n = min(scaling)
-    per_sample = {
-        n: s["median"] / scaling[base_n]["median"] * base_n / n
-        for n, s in scaling.items()
-    }
-    notes.append(
-        "epoch time against n (float32; in brackets, time per sample relative to the "
-        "smallest n): "
-        + ", ".join(
-            f"{n}: {s['median'] * 1e3:.0f} ms ({per_sample[n]:.2f})"
-            for n, s in scaling.items()
+        rate = case["flops"] / f["median"] / 1e9
+        lines.append(
+            f"    floor ÷ mlpcore per round {share['min']:.2f}–{share['max']:.2f};"
+            f" products at {rate:.1f} GFLOP/s"
         )
-    )
-    for dtype, m in results["memory"].items():
-        notes.append(
-            f"peak memory of an epoch, {dtype}: {m['peak_bytes'] / 1e6:.2f} MB "
-            f"(batch × Σ widths × itemsize = {m['batch_x_width_bytes'] / 1e6:.2f} MB, "
-            f"parameters {m['parameter_bytes'] / 1e6:.2f} MB, "
-            f"the data itself {m['data_bytes'] / 1e6:.1f} MB)"
-        )
-    if "PyTorch" not in peers:
-        notes.append(
-            "PyTorch was not installed: skipped (pip install torch==2.13.0 installs a CPU build)."
-        )
-    lines.append("")
-    for note in notes:
-        lines.extend(textwrap.wrap(note, width, subsequent_indent="    "))
+    if "PyTorch" not in next(iter(results["cases"].values()))["times"]:
+        lines.extend(["", NO_TORCH])
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="fewer samples and repeats, for a smoke test",
+        "--quick", action="store_true", help="4,000 samples, 3 repeats: a smoke test"
     )
     parser.add_argument("--output", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count(),
+        help="threads for BLAS, OpenMP and PyTorch (default: every core)",
+    )
     args = parser.parse_args(argv)
     n, repeats = (4_000, 3) if args.quick else (20_000, 7)
     if torch is not None:
-        torch.set_num_threads(__import__("os").cpu_count())
+        torch.set_num_threads(args.threads)
     else:
-        print(
-            "PyTorch is not installed: skipping it (pip install torch==2.13.0 installs a CPU build)."
-        )
-    results = {"machine": machine(), "n": n, "repeats": repeats}
-    results["small_networks"] = small_networks(repeats * 3)
-    results["large_layers"] = large_layers(n, repeats)
-    results["scaling"] = (
-        large_layers_scaling(repeats)
-        if not args.quick
-        else {n: results["large_layers"]["float32"]["times"]["mlpcore"]}
-    )
-    results["memory"] = large_layers_memory(n)
+        print(NO_TORCH)
+    results = {"machine": machine(), "threads": args.threads, "n": n}
+    results.update(repeats=repeats, cases={})
+    with threadpoolctl.threadpool_limits(args.threads):
+        for name, *case in cases(n):
+            # the small cases are quicker and noisier: three times the repeats
+            r = repeats if case[1][0] == 784 else 3 * repeats
+            results["cases"][name] = run_case(name, *case, repeats=r)
     print(json.dumps(results["machine"], indent=2))
-    print(format_table(results))
+    results["table"] = format_table(results)
+    print(results["table"])
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten to {args.output}")
     return 0
