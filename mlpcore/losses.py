@@ -16,7 +16,6 @@ the output error is fused.
 """
 
 import numpy as np
-from scipy.special import logsumexp
 
 from . import activations
 from ._registry import lookup
@@ -142,10 +141,11 @@ def _binary_cross_entropy_derivative(y, yhat):
 
 
 def _binary_cross_entropy_from_logits(y, z):
-    # -log σ(z) = log(1 + e^-z) and -log(1 - σ(z)) = log(1 + e^z): softplus, which
-    # logaddexp(0, ·) computes without overflow, and without the cancellation of
-    # the shorter log(1 + e^z) - y z where both terms are large.
-    return (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)).sum() / len(y)
+    # -[y log σ(z) + (1-y) log(1-σ(z))] = log(1 + e^z) - y z
+    #                                   = max(z, 0) - y z + log(1 + e^-|z|):
+    # e^-|z| never overflows, and where a label is right and confident the two
+    # large terms cancel exactly before the small one is added.
+    return (np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))).sum() / len(y)
 
 
 def _cross_entropy(y, yhat):
@@ -157,8 +157,11 @@ def _cross_entropy_derivative(y, yhat):
 
 
 def _cross_entropy_from_logits(y, z):
-    # -Σ_i y_i log softmax(z)_i = Σ_i y_i (logsumexp(z) - z_i)
-    return (y * (logsumexp(z, axis=1, keepdims=True) - z)).sum() / len(y)
+    # -Σ_i y_i log softmax(z)_i = Σ_i y_i (logsumexp(z) - z_i), with the row maximum m
+    # taken out of the exponentials as in softmax: logsumexp(z) = m + log Σ_j e^(z_j - m)
+    m = z.max(axis=1, keepdims=True)
+    logsumexp = m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return (y * (logsumexp - z)).sum() / len(y)
 
 
 def _squared_error(y, yhat):

@@ -236,7 +236,7 @@ class MLP:
         learning_rate : float
             The step size η, finite and non-negative.
 
-        Derived in :ref:`ch5-gradient-descent`.
+        Derived in :ref:`ch1-gradient-descent`; used in :ref:`ch5-gradient-descent`.
         """
         learning_rate = check_learning_rate(learning_rate)
         if self.dW[1] is None:
