@@ -308,7 +308,9 @@ def machine():
     try:  # the commit measured; "-dirty" if the tree had uncommitted changes
         info["commit"] = subprocess.run(
             ["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         pass

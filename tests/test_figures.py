@@ -32,9 +32,6 @@ IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 NOTEBOOKS = [
     ROOT / f"{name}.ipynb" for name in toc_files() if (ROOT / f"{name}.ipynb").is_file()
 ]
-pending = pytest.mark.xfail(
-    strict=False, reason="notebooks get their figure metadata in the chapter pass"
-)
 
 
 def figure_cells(path: Path) -> list[tuple[int, dict]]:
@@ -87,7 +84,6 @@ def test_missing_metadata_finds_what_is_missing():
     ]
 
 
-@pending
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_figure_has_alt_text_and_a_numbered_caption(path):
     bad = [
@@ -98,7 +94,6 @@ def test_every_figure_has_alt_text_and_a_numbered_caption(path):
     assert not bad, f"{path.name}: figures without metadata.mystnb:\n" + "\n".join(bad)
 
 
-@pending
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_png_figure_is_stored_at_twice_its_display_size(path):
     blurry = []

@@ -39,13 +39,17 @@ def _candidates(entry: str) -> list[Path]:
     path = ROOT / entry
     if path.suffix in PAGE_SUFFIXES:
         return [path] if path.is_file() else []
-    return [p for p in (path.with_name(path.name + s) for s in PAGE_SUFFIXES) if p.is_file()]
+    return [
+        p for p in (path.with_name(path.name + s) for s in PAGE_SUFFIXES) if p.is_file()
+    ]
 
 
 TOC_ENTRIES = _toc_entries()
 TOC_PAGES = [p for entry in TOC_ENTRIES for p in _candidates(entry)]
 NOTEBOOKS = [p for p in TOC_PAGES if p.suffix == ".ipynb"]
-notebook_params = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+notebook_params = pytest.mark.parametrize(
+    "path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS]
+)
 
 
 @lru_cache(maxsize=None)
@@ -65,7 +69,9 @@ def test_toc_parses_with_intro_as_root():
     assert isinstance(toc, dict), "_toc.yml is not a mapping"
     assert toc.get("format") == "jb-book"
     assert toc.get("root") == "book/intro"
-    assert _candidates("book/intro"), "the root page book/intro(.md|.ipynb) does not exist"
+    assert _candidates("book/intro"), (
+        "the root page book/intro(.md|.ipynb) does not exist"
+    )
     for key in ("parts", "chapters"):
         if key in toc:
             assert toc[key], f"_toc.yml has an empty `{key}:` list"
@@ -74,8 +80,12 @@ def test_toc_parses_with_intro_as_root():
 @pytest.mark.parametrize("entry", TOC_ENTRIES, ids=TOC_ENTRIES)
 def test_toc_entry_names_exactly_one_file(entry):
     found = _candidates(entry)
-    assert found, f"_toc.yml lists {entry!r}, but neither {entry}.md nor {entry}.ipynb exists"
-    assert len(found) == 1, f"_toc.yml entry {entry!r} is ambiguous: {[p.name for p in found]}"
+    assert found, (
+        f"_toc.yml lists {entry!r}, but neither {entry}.md nor {entry}.ipynb exists"
+    )
+    assert len(found) == 1, (
+        f"_toc.yml entry {entry!r} is ambiguous: {[p.name for p in found]}"
+    )
 
 
 def test_toc_has_no_duplicates():
@@ -195,7 +205,6 @@ def test_first_code_cell_sets_up_colab_from_the_configured_repository(path):
 
 
 @notebook_params
-@pytest.mark.xfail(strict=False, reason="applied in the chapter pass")
 def test_first_code_cell_is_the_course_setup_cell(path):
     # scripts/first_cell.py holds the one text of this cell: on Colab it clones the course;
     # anywhere it imports mlpcore, or prints the command that installs it and stops. Write
@@ -256,8 +265,6 @@ def test_book_only_imports_are_guarded(path):
                 continue
             if {n.split(".")[0] for n in names} & BOOK_ONLY and id(node) not in guarded:
                 unguarded.append((index, ast.unparse(node)))
-    if unguarded and path.name == "speed.ipynb":  # remove once the appendix is reworked
-        pytest.xfail("the speed appendix's rework guards its glue import")
     assert not unguarded, (
         f"imports that only the book's build has, unguarded (cell index, import): {unguarded}; "
         "wrap them in try/except ImportError with a fallback, so the chapter runs anywhere"
