@@ -120,7 +120,7 @@ test: lint test-unit test-nbval $(MATHJAX) $(AXE)
 	@echo "Screenshots of its pages are in $(CURDIR)/_build/screenshots/"
 
 # (0) ruff, as configured in pyproject.toml
-LINTED = mlpcore tests scripts benchmarks
+LINTED = mlpcore tests scripts benchmarks _ext
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)

@@ -37,6 +37,7 @@ import string
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.search import languages
@@ -87,6 +88,28 @@ def fix_body(app: Sphinx, pagename, templatename, context: dict, doctree) -> Non
     for pattern, replacement in BODY_FIXES:
         body = pattern.sub(replacement, body)
     context["body"] = body
+
+
+# The sidebar's toggle of a chapter that has sections (chapter 5 and its second part) is a
+# <summary> holding only an icon (axe summary-name, serious): give it a name.
+_TOC_TOGGLE = re.compile(r"<details(?P<open>[^>]*)><summary>")
+
+
+def label_toc_toggles(
+    app: Sphinx, pagename, templatename, context: dict, doctree
+) -> None:
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def labelled(*args, **kwargs):
+        html = _TOC_TOGGLE.sub(
+            r'<details\g<open>><summary aria-label="Sections of this chapter">',
+            str(generate(*args, **kwargs)),
+        )
+        return Markup(html)
+
+    context["generate_toctree_html"] = labelled
 
 
 # --- 2. hyphenated compounds in the search index -----------------------------------------------
@@ -300,6 +323,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("appendix_caption", "Appendices", "env", [str])
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", fix_body, priority=900)
+    app.connect("html-page-context", label_toc_toggles, priority=900)
     # After the TocTreeCollector's env-get-updated (priority 500), which numbers figures.
     app.connect("env-get-updated", letter_appendix_numbers, priority=900)
     languages["en"] = SearchEnglishCompounds
