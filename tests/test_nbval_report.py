@@ -20,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # tests.nbval_report, as `python -m pytest -p` finds it
 from booktoc import toc_files  # noqa: E402
 
 PLANTED_ERROR = 'raise ValueError("planted by tests/test_nbval_report.py")'
@@ -128,3 +129,63 @@ def test_a_changed_output_is_reported_so_that_a_teacher_can_act(tmp_path):
     for cell in (changed, raising):
         assert f"FAILED {shown}::Cell [{cell.execution_count}]" in out, out
     assert "2 failed" in out, out
+
+
+# --- glued floats: compared to SIGNIFICANT digits, not to their last, noisy ones ---------
+
+
+def test_round_glued_rounds_floats_and_leaves_everything_else():
+    from tests.nbval_report import SIGNIFICANT, round_glued
+
+    assert SIGNIFICANT == 10
+    assert (
+        round_glued("0.30000000000000004") == round_glued("0.3000000000000001") == "0.3"
+    )
+    assert round_glued("36.740000000001054") == round_glued("36.73999999999999")
+    assert round_glued("1.355914491796284e-08") == "1.355914492e-08"
+    assert round_glued("693.6297274732938") != round_glued("693.6297284732938")
+    for other in ("42", "'abc'", "True", "[1.0, 2.0]", "None", 7):
+        assert round_glued(other) == other
+
+
+def _glue_notebook(path: Path, stored: str) -> None:
+    """A one-cell notebook that glues 0.1 + 0.2, with ``stored`` as its stored record."""
+    from tests.nbval_report import GLUE
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(
+        "from myst_nb import glue\nglue('x', 0.1 + 0.2, display=False)",
+        execution_count=1,
+    )
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={GLUE: stored},
+            metadata={"scrapbook": {"mime_prefix": "application/papermill.record/",
+                                    "name": "x"}},
+        )
+    ]  # fmt: skip
+    nb.cells = [cell]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}  # fmt: skip
+    nbformat.write(nb, path)
+
+
+@pytest.mark.parametrize(
+    "stored, passes",
+    [("0.30000000000000004", True), ("0.3000000000000001", True), ("0.3001", False)],
+)
+def test_a_glued_float_is_compared_to_ten_significant_digits(tmp_path, stored, passes):
+    copy = tmp_path / "glued.ipynb"
+    _glue_notebook(copy, stored)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "PYTHONPATH"}}
+    run = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-p", "tests.nbval_report", "--nbval", str(copy),
+            "--nbval-current-env", "-c", str(tmp_path / "pytest.ini"),
+            "--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-q", "--color=no",
+        ],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert (run.returncode == 0) is passes, run.stdout + run.stderr
