@@ -538,6 +538,6 @@ def loss_after(net, k, A, y):
     for m in range(k + 1, L + 1):
         z = A @ net.W[m] + net.b[m]
         A = net.activations[m](z)
-    if net.fused_output and z is not None:
-        return float(net.loss.f_logits(y, z))
-    return float(net.loss.f(y, A))
+    if z is None:  # k = L: A is the output itself, and no z is given
+        return float(net.loss.f(y, A))
+    return net.loss_of(y, z, A)

@@ -258,10 +258,20 @@ class MLP:
         Used in :ref:`ch9-logits`.
         """
         y = self._check_targets(y, "loss_value")
-        L = self.n_layers
+        return self.loss_of(y, self.z[self.n_layers], self.a[self.n_layers])
+
+    def loss_of(self, y, z, yhat):
+        """The loss of outputs ``yhat = f_L(z)`` against checked targets ``y``.
+
+        The one rule behind :meth:`loss_value`: from the pre-activations ``z``
+        (:meth:`mlpcore.losses.Loss.from_logits`) when the output error is
+        fused, otherwise from ``yhat``. No check of the arrays.
+
+        Used in :ref:`ch9-logits`.
+        """
         if self.fused_output:
-            return float(self.loss.f_logits(y, self.z[L]))
-        return float(self.loss.f(y, self.a[L]))
+            return float(self.loss.f_logits(y, z))
+        return float(self.loss.f(y, yhat))
 
     def _check_targets(self, y, caller):
         """``y`` checked and converted: one row per sample of the last forward pass."""

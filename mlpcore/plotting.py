@@ -431,10 +431,7 @@ def backward_pass(net, x, y, ax=None, fmt=".2f", max_width=8):
     z, a = per_unit.forward(net, X1[0])
     L, sizes = net.n_layers, net.layer_sizes
     yhat = a[L].reshape(1, -1)
-    if net.fused_output:  # as loss_value: from z, exact where ŷ rounds to 0 or 1
-        loss = net.loss.from_logits(Y1, z[L].reshape(1, -1))
-    else:
-        loss = net.loss(Y1, yhat)
+    loss = net.loss_of(Y1, z[L].reshape(1, -1), yhat)  # as loss_value computes it
     dl_dyhat = net.loss.derivative(Y1, yhat)[0]
 
     tallest = max(sizes)
