@@ -170,8 +170,7 @@ def gradient_check(net, X, y, eps=1e-6):
 
     Derived in :ref:`ch6-gradient-check`.
     """
-    X, y = check_data(net, X, y)
-    dW, db = numeric_gradients(net, X, y, eps)
+    dW, db = numeric_gradients(net, X, y, eps)  # checks net, X, y and eps first
     net.forward(X)
     net.backward(y)
     errors = [relative_error(net.dW[k], dW[k]) for k in range(1, net.n_layers + 1)]
