@@ -1,8 +1,10 @@
 # Back-propagation, derived and verified — build and check the course and mlpcore.
 #
 #   make book          build the book (warnings are errors) into _build/html
-#   make test          unit tests + notebook hygiene, nbval on every chapter, strict book
-#                      build, then every page of the book in headless Chromium (offline)
+#   make test          ruff, then side by side: unit tests + notebook hygiene and nbval on
+#                      every chapter | the strict book build and every page of the book in
+#                      headless Chromium (offline); prints the time of each step at the end
+#   make test-book     only the strict book build and the browser test
 #   make test-browser  only the browser test, on the book already in _build/html
 #   make notebooks     re-execute every chapter notebook in place, reproducibly, and
 #                      regenerate book/status.md (versions, chapter timings);
@@ -42,16 +44,24 @@ unexport MPLBACKEND
 JB_BUILD = $(BIN)/jupyter-book build . --all -W -n --keep-going
 # tests/nbval_report.py words a failure for a teacher: the cell as Jupyter numbers it, its
 # first line, "stored:" then "now:", and the remedy (python -m: tests/ is then importable).
-# Two chapters run at a time (pytest-xdist; one file stays on one worker), and beside them
-# tests/package, which builds the wheel and runs a chapter from it in a new venv.
-# NAMES="05_x speed" checks only those chapters.
+# Two chapters run at a time (pytest-xdist; one file stays on one worker), longest first
+# (tests/nbval_order.py), and beside them tests/package, which builds the wheel and runs a
+# chapter from it in a new venv. NAMES="05_x speed" checks only those chapters.
 NBVAL_PATHS = $(if $(NAMES),$(addprefix book/,$(addsuffix .ipynb,$(basename $(notdir $(NAMES))))),book tests/package)
-NBVAL = $(PY) -m pytest -p tests.nbval_report --nbval $(NBVAL_PATHS) --nbval-current-env \
-        --nbval-sanitize-with tests/nbval_sanitize.cfg -q -p no:cacheprovider \
-        -n 2 --dist loadfile
-# Every page of _build/html in headless Chromium (/usr/bin/chromium, Debian's `chromium`),
-# served on localhost with every other request blocked. Screenshots: _build/screenshots/.
+NBVAL = $(PY) -m pytest -p tests.nbval_report -p tests.nbval_order --nbval $(NBVAL_PATHS) \
+        --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -q \
+        -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder
+# Every page of _build/html in headless Chromium (Debian's chromium-headless-shell, else its
+# chromium), two pages at a time, served on localhost with every other request blocked.
+# Screenshots: _build/screenshots/.
 BROWSER_TEST = $(BIN)/pytest tests/browser -q -p no:cacheprovider
+
+# The time of each step, appended to $(TIMES) by scripts/timed.py as it ends; `make test`
+# prints them all at the end. Side by side with `make -j2`; --output-sync (GNU make >= 4)
+# prints each step's output whole when it ends, not interleaved with the other's.
+TIMES = _build/test-times.tsv
+TIMED = $(PYTHON3) scripts/timed.py $(TIMES)
+SYNC = $(if $(filter 4.% 5.%,$(MAKE_VERSION)),--output-sync=target)
 
 # MathJax, served with the book so that it works offline (_config.yml): a pinned copy from
 # the npm registry, fetched once by scripts/fetch_mathjax.py into _vendor/ (git-ignored).
@@ -62,12 +72,13 @@ AXE = _vendor/axe/.version
 # The whole book as one PDF (make pdf): Sphinx's LaTeX builder, xelatex through latexmk.
 PDF = _build/latex/book.pdf
 
-.PHONY: help venv mathjax book test test-unit test-nbval test-browser notebooks lab bench clean \
-        lint test-min pdf
+.PHONY: help venv mathjax book test test-unit test-nbval test-book test-browser notebooks lab \
+        bench clean lint test-min pdf
 
 help:
 	@echo "make book          build the book into _build/html (warnings are errors)"
-	@echo "make test          unit tests, nbval on every chapter, strict book build, browser test"
+	@echo "make test          lint; unit tests and nbval beside the strict book build and browser test"
+	@echo "make test-book     only the strict book build and the browser test"
 	@echo "make test-browser  open every page of _build/html in headless Chromium, offline"
 	@echo "make notebooks     re-execute every chapter notebook in place; write book/status.md"
 	@echo "                   (NAMES=\"05_x speed\": only those chapters)"
@@ -112,18 +123,31 @@ book: $(STAMP) $(MATHJAX)
 	$(JB_BUILD)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
+# (0) ruff; then two lanes side by side, as the machine has two cores and each lane waits
+# part of the time: (a) the unit tests, then (b) nbval | (c) the strict book build, then (d)
+# the browser test on the book just built. A failure in one lane lets the other finish.
+test: $(STAMP) $(MATHJAX) $(AXE)
+	@mkdir -p _build && rm -f $(TIMES)
+	@$(MAKE) --no-print-directory lint
+	@echo "Side by side (make -j2), each step printed when it ends:"
+	@echo "  unit tests, then nbval  |  the strict book build, then the browser test"
+	@$(MAKE) --no-print-directory -j2 $(SYNC) test-nbval test-book; status=$$?; \
+	    echo; echo "The time of each step ($(TIMES)):"; $(TIMED) --report; \
+	    if [ $$status -eq 0 ]; then \
+	        echo "The book is at file://$(CURDIR)/_build/html/index.html"; \
+	        echo "Screenshots of its pages are in $(CURDIR)/_build/screenshots/"; \
+	    fi; exit $$status
+
 # (c) the strict book build, then (d) the browser test on the book just built
-test: lint test-unit test-nbval $(MATHJAX) $(AXE)
-	$(RUN_ENV) $(JB_BUILD)
-	$(BROWSER_TEST)
-	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
-	@echo "Screenshots of its pages are in $(CURDIR)/_build/screenshots/"
+test-book: $(STAMP) $(MATHJAX) $(AXE)
+	$(TIMED) build -- env $(RUN_ENV) $(JB_BUILD)
+	$(TIMED) browser -- $(BROWSER_TEST)
 
 # (0) ruff, as configured in pyproject.toml
 LINTED = mlpcore tests scripts benchmarks _ext
 lint: $(STAMP)
-	$(BIN)/ruff check $(LINTED)
-	$(BIN)/ruff format --check $(LINTED)
+	$(TIMED) ruff-check -- $(BIN)/ruff check $(LINTED)
+	$(TIMED) ruff-format -- $(BIN)/ruff format --check $(LINTED)
 
 # The declared floors, tested: the oldest Python that pyproject.toml's requires-python
 # admits (pyenv's 3.10 when it is there, else $(PYTHON3)), with exactly the minimum versions
@@ -156,8 +180,8 @@ test-min: $(MIN_STAMP)
 # (a) library tests and notebook hygiene, with the coverage floor on mlpcore. The browser
 # test is not a unit test: it needs the built book and runs last (d).
 test-unit: $(STAMP)
-	$(RUN_ENV) $(BIN)/pytest tests -q --ignore=tests/browser --ignore=tests/package \
-	    --ignore=tests/pdf \
+	$(TIMED) unit -- env $(RUN_ENV) $(BIN)/pytest tests -q --ignore=tests/browser \
+	    --ignore=tests/package --ignore=tests/pdf \
 	    --cov=mlpcore --cov-report=term-missing --cov-fail-under=95
 
 # (b) every chapter re-run and compared with its stored outputs. pytest exits 5 when it
@@ -165,7 +189,7 @@ test-unit: $(STAMP)
 test-nbval: test-unit
 	@if find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | grep -q .; then \
 	    echo "$(RUN_ENV) $(NBVAL)"; \
-	    $(RUN_ENV) $(NBVAL); \
+	    $(TIMED) nbval -- env $(RUN_ENV) $(NBVAL); \
 	else \
 	    echo "nbval: no notebook under book/ yet, nothing to check"; \
 	fi
@@ -173,7 +197,7 @@ test-nbval: test-unit
 # (d) alone, on the book already built (make book)
 test-browser: $(STAMP) $(AXE)
 	@test -f _build/html/index.html || { echo "no book in _build/html: run make book first" >&2; exit 1; }
-	$(BROWSER_TEST)
+	$(TIMED) browser -- $(BROWSER_TEST)
 	@echo "Screenshots of every page are in $(CURDIR)/_build/screenshots/"
 
 notebooks: $(STAMP)

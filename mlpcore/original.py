@@ -64,7 +64,6 @@ tutorial's initialisation.
 """
 
 import numpy as np
-from sklearn.datasets import make_circles
 
 from ._validation import check_bool
 from .activations import Activation, sigmoid
@@ -159,6 +158,10 @@ def load_data():
 
     Used in :ref:`ch5-data`.
     """
+    # Imported here: scikit-learn takes 0.6 s to import, which a chapter that only
+    # uses the tutorial's network would pay for nothing.
+    from sklearn.datasets import make_circles
+
     X, y = make_circles(n_samples=1000, factor=0.5, noise=0.1, random_state=0)
     return X, y.reshape(-1, 1).astype(np.float64)
 

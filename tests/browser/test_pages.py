@@ -5,8 +5,10 @@ unit run (``pytest tests --ignore=tests/browser``). The pages are those of _toc.
 order, so a new chapter is covered as soon as it is listed. Each page is loaded once, from a
 local HTTP server, with every request that does not go to that server aborted and recorded:
 the book must work offline (MathJax is served from ``_static/mathjax``, see _config.yml).
-One browser serves the whole session; each page gets one tab, which is looked at as a desktop
-reader (1280x900), in dark mode, printed, and at a phone's width (390 px), in that order.
+Each page gets one tab, which is looked at as a desktop reader (1280x900), in dark mode,
+printed, and at a phone's width (390 px), in that order. The pages are visited two at a time
+(BROWSER_WORKERS), each worker thread with a browser of its own: one Chromium keeps about one
+core busy and waits the rest of the time, so two overlap on a 2-core machine.
 For each page the tests check that
 
 * every equation was typeset by MathJax (each ``.math`` element holds an ``mjx-container``,
@@ -33,7 +35,8 @@ of contents and the "Contents" button the page outline, and a link in each navig
 empty header bar and at most one search box at any width; searching "backpropagation" finds
 the chapters that write "back-propagation".
 
-A full-page screenshot of each page is saved under ``_build/screenshots/``, phone screenshots
+A screenshot of the top of each page at 1280x900 is saved under ``_build/screenshots/``
+(the whole page with BOOK_FULL_SCREENSHOTS=1: about 1.5 s more per page), phone screenshots
 (top and middle of each page, and of the open drawers) under ``_build/screenshots/phone/``,
 and a per-page report (axe, overflow and console counts) in ``_build/screenshots/report.md``;
 the report is also printed at the end of the run.
@@ -42,7 +45,10 @@ Environment (all optional):
 
     BOOK_HTML         the built book to test (default: _build/html of this repository)
     BOOK_SCREENSHOTS  where the screenshots go (default: BOOK_HTML/../screenshots)
-    CHROMIUM          the browser (default: /usr/bin/chromium, Debian's package `chromium`)
+    BOOK_FULL_SCREENSHOTS  1: screenshot each whole page at 1280 px, not only its top
+    BROWSER_WORKERS   how many pages are visited at a time (default 2)
+    CHROMIUM          the browser (default: /usr/bin/chromium-headless-shell, Debian's
+                      package `chromium-headless-shell`, else /usr/bin/chromium)
     AXE_JS            axe-core's axe.min.js (default: _vendor/axe/axe.min.js, scripts/fetch_axe.py)
 
 The fixtures are in this file, not in a conftest.py: the unit tests import helpers with
@@ -51,10 +57,12 @@ The fixtures are in this file, not in a conftest.py: the unit tests import helpe
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import os
+import queue
 import re
 import sys
 import threading
@@ -74,8 +82,16 @@ HTML_DIR = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
 SCREENSHOT_DIR = Path(
     os.environ.get("BOOK_SCREENSHOTS", HTML_DIR.parent / "screenshots")
 ).resolve()
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Chromium's headless shell (Debian's chromium-headless-shell, what Playwright itself runs
+# headless) uses a fifth less CPU per page than the full browser in its headless mode.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+CHROMIUM = os.environ.get(
+    "CHROMIUM",
+    HEADLESS_SHELL if Path(HEADLESS_SHELL).is_file() else "/usr/bin/chromium",
+)
 AXE_JS = Path(os.environ.get("AXE_JS", ROOT / "_vendor" / "axe" / "axe.min.js"))
+FULL_SCREENSHOTS = os.environ.get("BOOK_FULL_SCREENSHOTS", "") == "1"
+VISIT_WORKERS = max(1, int(os.environ.get("BROWSER_WORKERS", "2")))
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
     "--disable-gpu",
@@ -191,13 +207,17 @@ def base_url(html_dir: Path):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def browser():
+def _chromium_found() -> None:
     if not Path(CHROMIUM).is_file():
         pytest.fail(
-            f"{CHROMIUM} not found: install Debian's chromium "
-            "(apt-get install -y --no-install-recommends chromium), as .ci/run does"
+            f"{CHROMIUM} not found: install Debian's chromium-headless-shell (apt-get "
+            "install -y --no-install-recommends chromium-headless-shell), as .ci/run does"
         )
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium of this thread's own (Playwright's sync API is per thread)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -208,6 +228,13 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _chromium_found()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")
@@ -556,7 +583,7 @@ def visit(
         except Exception:  # noqa: BLE001 - a page that never idles is caught by the checks
             pass
         shot = screenshot_dir / shot_name(page)
-        tab.screenshot(path=str(shot), full_page=True)
+        tab.screenshot(path=str(shot), full_page=FULL_SCREENSHOTS)
         result.screenshot = shot
         result.data = tab.evaluate(COLLECT_JS)
         tab.evaluate(HELPERS_JS)
@@ -658,14 +685,84 @@ def report(visits: dict[Page, Visit]) -> str:
     )
 
 
+def visit_all(
+    pages: list[Page],
+    base_url: str,
+    screenshot_dir: Path,
+    axe_source: str,
+    workers: int,
+) -> dict[Page, Visit]:
+    """Visit every page once, `workers` pages at a time, each worker with its own browser."""
+    todo: queue.SimpleQueue[Page] = queue.SimpleQueue()
+    for page in pages:
+        todo.put(page)
+    done: dict[Page, Visit] = {}
+
+    def work() -> None:
+        try:
+            with chromium() as browser:
+                while True:
+                    try:
+                        page = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    done[page] = visit(
+                        browser, base_url, screenshot_dir, axe_source, page
+                    )
+        except Exception as exc:  # noqa: BLE001 - the pages it did not visit say why
+            failed = f"the browser failed: {type(exc).__name__}: {exc}"
+            while True:
+                try:
+                    page = todo.get_nowait()
+                except queue.Empty:
+                    return
+                done[page] = Visit(page, urljoin(base_url, page.html), error=failed)
+
+    threads = [
+        threading.Thread(target=work, name=f"visit-{i}")
+        for i in range(min(workers, len(pages)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done
+
+
+def _pages_visited_by(items) -> list[Page]:
+    """The pages that the selected tests look at (all of them in a full run)."""
+    wanted = {
+        item.callspec.params["page"]
+        for item in items
+        if "visits" in getattr(item, "fixturenames", ())
+        and "page" in getattr(getattr(item, "callspec", None), "params", {})
+    }
+    if any(
+        "visits" in getattr(item, "fixturenames", ())
+        and "page" not in getattr(getattr(item, "callspec", None), "params", {})
+        for item in items
+    ):
+        wanted.add(PAGES[0])  # test_sidebar_lists_every_page_in_toc_order
+    return [p for p in PAGES if p in wanted]
+
+
 @pytest.fixture(scope="session")
-def visits(browser, base_url, screenshot_dir, axe_source, request):
-    """visits(page) -> the Visit of that page, loaded once per session."""
+def visits(base_url, screenshot_dir, axe_source, request):
+    """visits(page) -> the Visit of that page; every page the session needs is visited
+    on the first call, VISIT_WORKERS at a time."""
+    _chromium_found()
     cache: dict[Page, Visit] = {}
 
     def get(page: Page) -> Visit:
         if page not in cache:
-            cache[page] = visit(browser, base_url, screenshot_dir, axe_source, page)
+            pages = [
+                p for p in _pages_visited_by(request.session.items) if p not in cache
+            ]
+            if page not in pages:
+                pages.append(page)
+            cache.update(
+                visit_all(pages, base_url, screenshot_dir, axe_source, VISIT_WORKERS)
+            )
         return cache[page]
 
     yield get
