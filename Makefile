@@ -125,13 +125,13 @@ book: $(STAMP) $(MATHJAX)
 
 # (0) ruff; then two lanes side by side, as the machine has two cores and each lane waits
 # part of the time: (a) the unit tests, then (b) nbval | (c) the strict book build, then (d)
-# the browser test on the book just built. A failure in one lane lets the other finish.
+# the browser test on the book just built. A failure in one lane lets the other finish (-k).
 test: $(STAMP) $(MATHJAX) $(AXE)
 	@mkdir -p _build && rm -f $(TIMES)
 	@$(MAKE) --no-print-directory lint
 	@echo "Side by side (make -j2), each step printed when it ends:"
 	@echo "  unit tests, then nbval  |  the strict book build, then the browser test"
-	@$(MAKE) --no-print-directory -j2 $(SYNC) test-nbval test-book; status=$$?; \
+	@$(MAKE) --no-print-directory -k -j2 $(SYNC) test-nbval test-book; status=$$?; \
 	    echo; echo "The time of each step ($(TIMES)):"; $(TIMED) --report; \
 	    if [ $$status -eq 0 ]; then \
 	        echo "The book is at file://$(CURDIR)/_build/html/index.html"; \

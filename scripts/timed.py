@@ -50,10 +50,11 @@ def report(log: Path) -> str:
         return f"no step recorded in {log}"
     first = min(start for _, start, _, _ in rows)
     width = max(len(step) for step, *_ in rows)
-    lines = [f"{'step':<{width}}  {'starts':>7}  {'takes':>7}  status"]
+    lines = [f"{'step':<{width}}  {'starts':>7}  {'takes':>7}  outcome"]
     for step, start, end, status in sorted(rows, key=lambda row: row[1]):
+        outcome = "passed" if status == 0 else f"FAILED (exit status {status})"
         lines.append(
-            f"{step:<{width}}  {start - first:>6.1f}s  {end - start:>6.1f}s  {status}"
+            f"{step:<{width}}  {start - first:>6.1f}s  {end - start:>6.1f}s  {outcome}"
         )
     total = max(end for _, _, end, _ in rows) - first
     lines.append(f"{'in all':<{width}}  {'':>7}  {total:>6.1f}s")

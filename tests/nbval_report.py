@@ -85,7 +85,9 @@ def pytest_collection_modifyitems(items):
                 item._id = item.parent.id.child(name)
             else:
                 item._nodeid = f"{item.parent.nodeid}::{name}"
-            description = f"{_shown_path(item)}::{name}"
+            # The headline of a failure. Not "path::Cell [16]": pytest's -v lines print a
+            # node id that ends with its reportinfo's name with every "." made "::".
+            description = f"{_shown_path(item)}, cell {cell_label(item)}"
             item.reportinfo = lambda path=item.path, d=description: (path, 0, d)
 
 

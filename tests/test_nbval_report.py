@@ -128,6 +128,10 @@ def test_a_changed_output_is_reported_so_that_a_teacher_can_act(tmp_path):
     shown = Path(os.path.relpath(copy, ROOT)).as_posix()
     for cell in (changed, raising):
         assert f"FAILED {shown}::Cell [{cell.execution_count}]" in out, out
+        headline = (
+            rf"_ book/{re.escape(source.name)}, cell \[{cell.execution_count}\] _"
+        )
+        assert re.search(headline, out), out
     assert "2 failed" in out, out
 
 
@@ -171,21 +175,37 @@ def _glue_notebook(path: Path, stored: str) -> None:
     nbformat.write(nb, path)
 
 
-@pytest.mark.parametrize(
-    "stored, passes",
-    [("0.30000000000000004", True), ("0.3000000000000001", True), ("0.3001", False)],
-)
-def test_a_glued_float_is_compared_to_ten_significant_digits(tmp_path, stored, passes):
-    copy = tmp_path / "glued.ipynb"
-    _glue_notebook(copy, stored)
-    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+GLUED = {"plus_ulp": "0.30000000000000004", "two_ulps": "0.3000000000000001",
+         "changed": "0.3001"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def glued_outcomes(tmp_path_factory) -> dict[str, str]:
+    """One nbval run over a notebook per stored value of GLUED: name -> PASSED/FAILED."""
+    folder = tmp_path_factory.mktemp("glued")
+    for name, stored in GLUED.items():
+        _glue_notebook(folder / f"{name}.ipynb", stored)
+    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "PYTHONPATH"}}
     run = subprocess.run(
         [
-            sys.executable, "-m", "pytest", "-p", "tests.nbval_report", "--nbval", str(copy),
-            "--nbval-current-env", "-c", str(tmp_path / "pytest.ini"),
-            "--rootdir", str(tmp_path), "-p", "no:cacheprovider", "-q", "--color=no",
+            sys.executable, "-m", "pytest", "-p", "tests.nbval_report", "--nbval",
+            *[str(folder / f"{name}.ipynb") for name in GLUED],
+            "--nbval-current-env", "-c", str(folder / "pytest.ini"),
+            "--rootdir", str(folder), "-p", "no:cacheprovider", "-v", "--color=no",
         ],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert (run.returncode == 0) is passes, run.stdout + run.stderr
+    # -v lines name each cell by its node id, "glued0/changed.ipynb::Cell [1] FAILED"
+    found = dict(re.findall(r"(\w+)\.ipynb::Cell \[1\] (PASSED|FAILED)", run.stdout))
+    assert sorted(found) == sorted(GLUED), run.stdout + run.stderr
+    return found
+
+
+@pytest.mark.parametrize(
+    "name, passes", [("plus_ulp", True), ("two_ulps", True), ("changed", False)]
+)
+def test_a_glued_float_is_compared_to_ten_significant_digits(
+    glued_outcomes, name, passes
+):
+    assert (glued_outcomes[name] == "PASSED") is passes, (GLUED[name], glued_outcomes)

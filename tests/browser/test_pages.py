@@ -120,6 +120,9 @@ RAW_TEX = [
 ]
 
 MATHJAX_TIMEOUT_MS = 30_000
+# A click, a drawer opening, a navigation: generous, as `make test` runs nbval beside this
+# test and a busy 2-core machine can take seconds; a broken control never gets there.
+UI_TIMEOUT_MS = 15_000
 DESKTOP = {"width": 1280, "height": 900}
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
@@ -552,7 +555,7 @@ def open_menus(tab) -> dict:
     }
     for name, (menu, entries) in menus.items():
         try:
-            tab.click(f"{menu} > button.dropdown-toggle", timeout=5_000)
+            tab.click(f"{menu} > button.dropdown-toggle", timeout=UI_TIMEOUT_MS)
             for entry, selector in entries.items():
                 shown[f"{name}: {entry}"] = tab.locator(
                     f"{menu} {selector}"
@@ -881,7 +884,7 @@ def test_navigation_drawers_open_on_touch_screens(
         )
         tab.locator("button.primary-toggle:visible").first.tap()
         tab.wait_for_function(
-            f"({DRAWER_JS})('#pst-primary-sidebar-modal').open", timeout=5_000
+            f"({DRAWER_JS})('#pst-primary-sidebar-modal').open", timeout=UI_TIMEOUT_MS
         )
         tab.screenshot(path=str(screenshot_dir / "phone" / f"drawer_toc_{label}.png"))
         i = PAGES.index(NAV_PAGE)
@@ -889,7 +892,7 @@ def test_navigation_drawers_open_on_touch_screens(
         tab.locator(
             f'#pst-primary-sidebar-modal a.reference.internal[href$="{target.html.split("/")[-1]}"]'
         ).first.tap()
-        tab.wait_for_url(urljoin(base_url, target.html), timeout=5_000)
+        tab.wait_for_url(urljoin(base_url, target.html), timeout=UI_TIMEOUT_MS)
 
         tab.wait_for_load_state("load")
         outline = tab.evaluate(DRAWER_JS, "#pst-secondary-sidebar-modal")
@@ -898,7 +901,7 @@ def test_navigation_drawers_open_on_touch_screens(
         )
         tab.locator("button.secondary-toggle:visible").first.tap()
         tab.wait_for_function(
-            f"({DRAWER_JS})('#pst-secondary-sidebar-modal').open", timeout=5_000
+            f"({DRAWER_JS})('#pst-secondary-sidebar-modal').open", timeout=UI_TIMEOUT_MS
         )
         tab.screenshot(
             path=str(screenshot_dir / "phone" / f"drawer_contents_{label}.png")
@@ -909,7 +912,9 @@ def test_navigation_drawers_open_on_touch_screens(
             f"{label}: no section link in the page outline"
         )
         link.tap()
-        tab.wait_for_url(urljoin(base_url, target.html) + fragment, timeout=5_000)
+        tab.wait_for_url(
+            urljoin(base_url, target.html) + fragment, timeout=UI_TIMEOUT_MS
+        )
     finally:
         context.close()
     errors = log["console"] + log["pageerrors"] + log["failed"]
@@ -930,14 +935,28 @@ HEADER_JS = """
 """
 
 
-@pytest.mark.parametrize("size", [DESKTOP, TABLET, PHONE], ids=["1280", "768", "390"])
-def test_no_empty_header_or_second_search_box(size, browser, base_url):
-    context, tab = new_tab(browser, base_url, viewport=size)
+HEADER_SIZES = {"1280": DESKTOP, "768": TABLET, "390": PHONE}
+
+
+@pytest.fixture(scope="module")
+def headers(browser, base_url) -> dict[str, dict]:
+    """HEADER_JS on NAV_PAGE at each width of HEADER_SIZES: one load, resized."""
+    context, tab = new_tab(browser, base_url, viewport=DESKTOP)
     try:
         tab.goto(urljoin(base_url, NAV_PAGE.html), wait_until="load")
-        found = tab.evaluate(HEADER_JS)
+        found = {}
+        for label, size in HEADER_SIZES.items():
+            tab.set_viewport_size(size)
+            found[label] = tab.evaluate(HEADER_JS)
     finally:
         context.close()
+    return found
+
+
+@pytest.mark.parametrize("width", list(HEADER_SIZES))
+def test_no_empty_header_or_second_search_box(width, headers):
+    size = HEADER_SIZES[width]
+    found = headers[width]
     assert found["headerHeight"] == 0, (
         f"an empty header bar {found['headerHeight']} px high at {size['width']} px"
     )
