@@ -4,7 +4,9 @@
 #   make test          ruff, then side by side: unit tests + notebook hygiene and nbval on
 #                      every chapter | the strict book build and every page of the book in
 #                      headless Chromium (offline); prints the time of each step at the end
-#   make test-book     only the strict book build and the browser test
+#   make test-code     only the unit tests, then nbval (lane 1 of make test)
+#   make test-book     only the strict book build and the browser test (lane 2)
+#   make test-nbval    only nbval; NAMES="05_x speed" checks only those chapters
 #   make test-browser  only the browser test, on the book already in _build/html
 #   make notebooks     re-execute every chapter notebook in place, reproducibly, and
 #                      regenerate book/status.md (versions, chapter timings);
@@ -72,13 +74,15 @@ AXE = _vendor/axe/.version
 # The whole book as one PDF (make pdf): Sphinx's LaTeX builder, xelatex through latexmk.
 PDF = _build/latex/book.pdf
 
-.PHONY: help venv mathjax book test test-unit test-nbval test-book test-browser notebooks lab \
-        bench clean lint test-min pdf
+.PHONY: help venv mathjax book test test-unit test-nbval test-code test-book test-browser \
+        notebooks lab bench clean lint test-min pdf
 
 help:
 	@echo "make book          build the book into _build/html (warnings are errors)"
 	@echo "make test          lint; unit tests and nbval beside the strict book build and browser test"
+	@echo "make test-code     only the unit tests, then nbval"
 	@echo "make test-book     only the strict book build and the browser test"
+	@echo "make test-nbval    only nbval (NAMES=\"05_x speed\": only those chapters)"
 	@echo "make test-browser  open every page of _build/html in headless Chromium, offline"
 	@echo "make notebooks     re-execute every chapter notebook in place; write book/status.md"
 	@echo "                   (NAMES=\"05_x speed\": only those chapters)"
@@ -131,14 +135,18 @@ test: $(STAMP) $(MATHJAX) $(AXE)
 	@$(MAKE) --no-print-directory lint
 	@echo "Side by side (make -j2), each step printed when it ends:"
 	@echo "  unit tests, then nbval  |  the strict book build, then the browser test"
-	@$(MAKE) --no-print-directory -k -j2 $(SYNC) test-nbval test-book; status=$$?; \
+	@$(MAKE) --no-print-directory -k -j2 $(SYNC) test-code test-book; status=$$?; \
 	    echo; echo "The time of each step ($(TIMES)):"; $(TIMED) --report; \
 	    if [ $$status -eq 0 ]; then \
 	        echo "The book is at file://$(CURDIR)/_build/html/index.html"; \
 	        echo "Screenshots of its pages are in $(CURDIR)/_build/screenshots/"; \
 	    fi; exit $$status
 
-# (c) the strict book build, then (d) the browser test on the book just built
+# (a) the unit tests, then (b) nbval: lane 1 of make test
+test-code: test-unit
+	@$(MAKE) --no-print-directory test-nbval
+
+# (c) the strict book build, then (d) the browser test on the book just built: lane 2
 test-book: $(STAMP) $(MATHJAX) $(AXE)
 	$(TIMED) build -- env $(RUN_ENV) $(JB_BUILD)
 	$(TIMED) browser -- $(BROWSER_TEST)
@@ -184,9 +192,10 @@ test-unit: $(STAMP)
 	    --ignore=tests/package --ignore=tests/pdf \
 	    --cov=mlpcore --cov-report=term-missing --cov-fail-under=95
 
-# (b) every chapter re-run and compared with its stored outputs. pytest exits 5 when it
-# collects nothing, so this step is skipped (loudly) while book/ has no notebook yet.
-test-nbval: test-unit
+# (b) every chapter re-run and compared with its stored outputs (alone, without the unit
+# tests: make test-nbval NAMES=05_x). pytest exits 5 when it collects nothing, so this
+# step is skipped (loudly) while book/ has no notebook yet.
+test-nbval: $(STAMP)
 	@if find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | grep -q .; then \
 	    echo "$(RUN_ENV) $(NBVAL)"; \
 	    $(TIMED) nbval -- env $(RUN_ENV) $(NBVAL); \

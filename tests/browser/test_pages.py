@@ -498,13 +498,18 @@ SET_THEME_JS = """
 }
 """
 
-# Code (source cells, outputs, inline code) may show TeX on purpose: drop it, then read what
-# a reader sees. Runs last, as it changes the page.
+# Code (source cells, outputs, inline code) may show TeX on purpose: hide it, read what a
+# reader sees, show it again. Hidden, not removed: the theme's scroll-spy (Bootstrap's, on
+# an IntersectionObserver) walks up from the outline's links and throws on a detached node.
 VISIBLE_TEXT_JS = """
 () => {
-  document.querySelectorAll("pre, code, script, style, mjx-assistive-mml, .headerlink")
-    .forEach((el) => el.remove());
-  return document.body.innerText;
+  const style = document.createElement("style");
+  style.textContent = "pre, code, script, style, mjx-assistive-mml, .headerlink " +
+    "{ display: none !important; }";
+  document.head.appendChild(style);
+  const text = document.body.innerText;
+  style.remove();
+  return text;
 }
 """
 
