@@ -59,8 +59,8 @@ NBVAL = $(PY) -m pytest -p tests.nbval_report -p tests.nbval_order --nbval $(NBV
 BROWSER_TEST = $(BIN)/pytest tests/browser -q -p no:cacheprovider
 
 # The time of each step, appended to $(TIMES) by scripts/timed.py as it ends; `make test`
-# prints them all at the end. Side by side with `make -j2`; --output-sync (GNU make >= 4)
-# prints each step's output whole when it ends, not interleaved with the other's.
+# prints them all at the end. Side by side with `make -j2`; --output-sync (GNU make >= 4;
+# macOS's make 3.81 interleaves the two lanes) prints each step's output whole when it ends.
 TIMES = _build/test-times.tsv
 TIMED = $(PYTHON3) scripts/timed.py $(TIMES)
 SYNC = $(if $(filter 4.% 5.%,$(MAKE_VERSION)),--output-sync=target)
@@ -74,8 +74,8 @@ AXE = _vendor/axe/.version
 # The whole book as one PDF (make pdf): Sphinx's LaTeX builder, xelatex through latexmk.
 PDF = _build/latex/book.pdf
 
-.PHONY: help venv mathjax book test test-unit test-nbval test-code test-book test-browser \
-        notebooks lab bench clean lint test-min pdf
+.PHONY: help venv mathjax book test test-unit test-nbval test-code test-book test-build \
+        test-browser notebooks lab bench clean lint test-min pdf
 
 help:
 	@echo "make book          build the book into _build/html (warnings are errors)"
@@ -132,7 +132,7 @@ book: $(STAMP) $(MATHJAX)
 # the browser test on the book just built. A failure in one lane lets the other finish (-k).
 test: $(STAMP) $(MATHJAX) $(AXE)
 	@mkdir -p _build && rm -f $(TIMES)
-	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory lint || { $(TIMED) --report; exit 1; }
 	@echo "Side by side (make -j2), each step printed when it ends:"
 	@echo "  unit tests, then nbval  |  the strict book build, then the browser test"
 	@$(MAKE) --no-print-directory -k -j2 $(SYNC) test-code test-book; status=$$?; \
@@ -146,10 +146,14 @@ test: $(STAMP) $(MATHJAX) $(AXE)
 test-code: test-unit
 	@$(MAKE) --no-print-directory test-nbval
 
-# (c) the strict book build, then (d) the browser test on the book just built: lane 2
-test-book: $(STAMP) $(MATHJAX) $(AXE)
+# (c) the strict book build, then (d) the browser test on the book just built: lane 2.
+# Two targets, as in lane 1: --output-sync prints a target's output when the whole target
+# ends, so the build's would otherwise wait for the browser test's.
+test-book: test-build
+	@$(MAKE) --no-print-directory test-browser
+
+test-build: $(STAMP) $(MATHJAX)
 	$(TIMED) build -- env $(RUN_ENV) $(JB_BUILD)
-	$(TIMED) browser -- $(BROWSER_TEST)
 
 # (0) ruff, as configured in pyproject.toml
 LINTED = mlpcore tests scripts benchmarks _ext
@@ -165,9 +169,11 @@ VENV_MIN ?= .venv-min
 PYTHON_MIN ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3) \
                          $(wildcard /usr/bin/python3.10) $(PYTHON3))
 BOOK_TESTS = tests/test_notebook_hygiene.py tests/test_first_cell.py \
-             tests/test_nbval_report.py tests/test_figures.py tests/test_home_page.py
-# The library's tests: tests/test_*.py but the book's; the folders under tests/ (browser,
-# package, pdf) test the built book and the wheel.
+             tests/test_nbval_report.py tests/test_figures.py tests/test_home_page.py \
+             tests/test_nbval_order.py tests/test_timed.py
+# The library's tests: tests/test_*.py but the book's and those of make test's own tools
+# (timed.py, nbval_order.py); the folders under tests/ (browser, package, pdf) test the
+# built book and the wheel.
 LIBRARY_TESTS = $(filter-out $(BOOK_TESTS),$(wildcard tests/test_*.py))
 MIN_STAMP = $(VENV_MIN)/.installed
 $(MIN_STAMP): requirements/minimum.txt pyproject.toml

@@ -23,7 +23,16 @@ USAGE = "usage: timed.py LOG STEP -- COMMAND [ARG ...]  |  timed.py LOG --report
 
 def run(log: Path, step: str, command: list[str]) -> int:
     start = time.time()
-    status = subprocess.call(command)
+    with subprocess.Popen(command) as process:
+        while True:
+            try:
+                status = process.wait()
+                break
+            except KeyboardInterrupt:
+                # Ctrl-C reached COMMAND too: let it end its own way (pytest then prints
+                # what it was running), not killed a quarter of a second later as by
+                # subprocess.call.
+                continue
     end = time.time()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as f:  # one short write: steps side by side

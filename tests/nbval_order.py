@@ -5,11 +5,10 @@ hands out whole files, two to each worker first and then one to whichever worker
 in collection order under ``--no-loadscope-reorder`` (by default it orders them by their
 number of cells, which says little of their time). In the book's order the longest chapter
 (9) came near the end, so one worker was still running it while the other had nothing
-left. This plugin sorts
-the collected files by the execution time that ``make notebooks`` last recorded in
-``book/status.md``, longest first; a file without a recorded time (``tests/package``, a new
-chapter) goes before them all. The cells of a notebook keep their order: the sort is stable
-and by file only.
+left. This plugin sorts the collected files by the execution time that ``make notebooks``
+last recorded in ``book/status.md``, longest first; a file without a recorded time
+(``tests/package``, a new chapter) goes before them all. The cells of a notebook keep their
+order: the sort is stable and by file only.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """tests/nbval_order.py: the nbval step runs the longest chapters first."""
 
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,7 +21,9 @@ def test_every_chapter_of_the_toc_has_a_recorded_time():
         if (ROOT / f"{name}.ipynb").is_file()
     ]
     assert notebooks
-    assert sorted(seconds) == sorted(notebooks)
+    assert sorted(seconds) == sorted(notebooks), (
+        "book/status.md's times are not those of _toc.yml's chapters: run make notebooks"
+    )
     assert all(s > 0 for s in seconds.values())
 
 
@@ -52,3 +55,21 @@ def test_longest_file_first_unknown_before_and_cells_in_order(tmp_path):
     ordered = longest_first(items, tmp_path, seconds)
     assert ordered == new + long + short
     assert [c.cell for c in ordered if c.path.name == "long.ipynb"] == [0, 1, 2]
+
+
+def test_the_plugin_orders_the_collected_chapters():
+    """As the Makefile loads it: the chapters pytest collects come longest first."""
+    seconds = recorded_seconds()
+    chapters = sorted(seconds)  # by name, which is not longest first
+    expected = sorted(chapters, key=lambda c: -seconds[c])
+    assert chapters != expected
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "-p", "tests.nbval_order", "--nbval", *chapters],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    collected = list(dict.fromkeys(
+        line.split("::")[0] for line in run.stdout.splitlines() if "::" in line
+    ))  # fmt: skip
+    assert collected == expected, run.stdout

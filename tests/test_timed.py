@@ -1,5 +1,7 @@
 """scripts/timed.py: each step of `make test` is run, timed and recorded."""
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +69,33 @@ def test_wrong_arguments_print_the_usage(tmp_path):
     wrong = timed(tmp_path / "t.tsv", "step", "no-separator")
     assert wrong.returncode == 2
     assert "usage:" in wrong.stderr
+
+
+CHILD_ON_CTRL_C = """
+import sys, time
+try:
+    print("started", flush=True)  # in the try: Ctrl-C may come as soon as it is read
+    time.sleep(30)
+except KeyboardInterrupt:
+    time.sleep(0.5)  # longer than subprocess.call would wait before killing it
+    print("ended its own way", flush=True)
+    sys.exit(7)
+"""
+
+
+def test_ctrl_c_lets_the_step_end_its_own_way_and_is_recorded(tmp_path):
+    log = tmp_path / "times.tsv"
+    # Its own process group, with Ctrl-C's default action, as in a terminal.
+    process = subprocess.Popen(
+        [sys.executable, str(TIMED), str(log), "step", "--", sys.executable, "-c",
+         CHILD_ON_CTRL_C],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    assert process.stdout.readline() == "started\n"
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: the whole group
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == 7
+    assert "ended its own way" in out and "exit status 7]" in out
+    step, _, _, status = log.read_text().rstrip("\n").split("\t")
+    assert (step, status) == ("step", "7")

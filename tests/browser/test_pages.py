@@ -707,6 +707,7 @@ def visit_all(
     done: dict[Page, Visit] = {}
 
     def work() -> None:
+        page = None  # the page in hand when the browser fails is not visited either
         try:
             with chromium() as browser:
                 while True:
@@ -720,11 +721,12 @@ def visit_all(
         except Exception as exc:  # noqa: BLE001 - the pages it did not visit say why
             failed = f"the browser failed: {type(exc).__name__}: {exc}"
             while True:
+                if page is not None and page not in done:
+                    done[page] = Visit(page, urljoin(base_url, page.html), error=failed)
                 try:
                     page = todo.get_nowait()
                 except queue.Empty:
                     return
-                done[page] = Visit(page, urljoin(base_url, page.html), error=failed)
 
     threads = [
         threading.Thread(target=work, name=f"visit-{i}")
@@ -817,6 +819,30 @@ def _local(url: str) -> str:
 def test_toc_lists_pages():
     assert PAGES, "_toc.yml lists no page"
     assert NUMBERED_PAGES, "_toc.yml has no numbered part"
+
+
+def test_a_browser_that_fails_leaves_every_page_failed(monkeypatch, tmp_path):
+    """visit_all: a worker whose browser dies fails its page and those left, none is lost."""
+    calls = []
+
+    @contextlib.contextmanager
+    def fake_chromium():
+        yield "browser"
+
+    def fake_visit(browser, base_url, screenshot_dir, axe_source, page):
+        calls.append(page)
+        if len(calls) == 2:
+            raise RuntimeError("Target closed")  # as from new_tab, outside visit's try
+        return Visit(page, page.html)
+
+    monkeypatch.setattr(sys.modules[__name__], "chromium", fake_chromium)
+    monkeypatch.setattr(sys.modules[__name__], "visit", fake_visit)
+    pages = PAGES[:4]
+    done = visit_all(pages, "http://127.0.0.1/", tmp_path, "", workers=1)
+    assert sorted(done, key=pages.index) == pages
+    assert done[pages[0]].error is None
+    for page in pages[1:]:
+        assert "the browser failed: RuntimeError: Target closed" in done[page].error
 
 
 @page_params
