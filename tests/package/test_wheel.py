@@ -94,12 +94,8 @@ def _pin(name: str) -> str:
     return found.group()
 
 
-def _venv(path: Path, *packages) -> Path:
-    """A new venv at ``path`` holding ``packages`` and their dependencies; its python."""
-    _run(
-        [_uv(), "venv", "-q", "--no-python-downloads", "--python", sys.executable, path]
-    )
-    python = path / "bin" / "python"
+def _install(python: Path, *packages) -> None:
+    """``packages`` and their dependencies into the venv of ``python``, to the pins."""
     _run(
         [
             _uv(),
@@ -113,6 +109,15 @@ def _venv(path: Path, *packages) -> Path:
             *packages,
         ]
     )
+
+
+def _venv(path: Path, *packages) -> Path:
+    """A new venv at ``path`` holding ``packages`` and their dependencies; its python."""
+    _run(
+        [_uv(), "venv", "-q", "--no-python-downloads", "--python", sys.executable, path]
+    )
+    python = path / "bin" / "python"
+    _install(python, *packages)
     return python
 
 
@@ -254,19 +259,7 @@ def test_a_chapter_runs_from_the_wheel_alone(wheel_venv, kernels):
     # a kernel in the wheel's venv, and a copy of the chapter away from the repository,
     # checked by nbval as `make test` checks the book
     python, home = wheel_venv["python"], wheel_venv["home"]
-    _run(
-        [
-            _uv(),
-            "pip",
-            "install",
-            "-q",
-            "--python",
-            python,
-            "-c",
-            CONSTRAINTS,
-            _pin("ipykernel"),
-        ]
-    )
+    _install(python, _pin("ipykernel"))
     assert not _installed(python) & TOOLS
     _kernel(python, kernels, KERNEL)
     copy = home / "reader" / CHAPTER.name
